@@ -1,0 +1,61 @@
+"""Checks for lesson 02, parameters."""
+from __future__ import annotations
+
+import json
+import math
+from numbers import Real
+
+from . import verdict
+
+
+def check_was_cut_off(was_cut_off, short, full) -> bool:
+    """Exercise 1: tell an answer cut off by max_completion_tokens from a finished one."""
+    return verdict([
+        (callable(was_cut_off), "`was_cut_off` should be a function that takes a response."),
+        (lambda: isinstance(was_cut_off(short), bool), "`was_cut_off(response)` should return True or False."),
+        (lambda: was_cut_off(short) is True,
+         "`short` was cut off at 12 tokens, so `was_cut_off(short)` should be True. "
+         "Look at `response.choices[0].finish_reason`."),
+        (lambda: was_cut_off(full) is False,
+         "`full` finished on its own, so `was_cut_off(full)` should be False. "
+         "Compare `finish_reason` with \"length\"."),
+    ], "finish_reason == \"length\" means the token limit cut the answer off.")
+
+
+def check_first_token_percent(probs, percent) -> bool:
+    """Exercise 2: the probability of the first token, in percent, from its logprob."""
+    expected = 100 * math.exp(probs.choices[0].logprobs.content[0].logprob)
+    return verdict([
+        (isinstance(percent, Real) and not isinstance(percent, bool), "`first_token_percent` should be a number."),
+        (lambda: percent > 0, "Start from `probs.choices[0].logprobs.content[0].logprob`."),
+        (lambda: not math.isclose(percent, expected / 100, abs_tol=0.001),
+         "That is a fraction; multiply by 100 for percent."),
+        (lambda: percent <= 100,
+         "A probability in percent is at most 100. Did you exponentiate the logprob with `math.exp`?"),
+        (lambda: math.isclose(percent, expected, abs_tol=0.1),
+         "Turn the logprob into a probability with `math.exp(logprob)`, then multiply by 100."),
+    ], f"The model gave its first token a {expected:.1f}% chance.")
+
+
+def check_population(city_info, population) -> bool:
+    """Exercise 3: a value out of a JSON-mode answer."""
+    return verdict([
+        (population is not None, "Parse `city_info.choices[0].message.content` with `json.loads`, then take a key."),
+        (not isinstance(population, str) or not population.lstrip().startswith("{"),
+         "That is the whole JSON text. `json.loads` it into a dict, then take `[\"population\"]`."),
+        (not isinstance(population, str), "That is text; `json.loads` gives you the number itself."),
+        (lambda: population == json.loads(city_info.choices[0].message.content)["population"],
+         "Take the value of the \"population\" key."),
+    ], f"{population:,} people, parsed from JSON." if isinstance(population, int) else "Parsed from JSON.")
+
+
+def check_playground(playground) -> bool:
+    """Exercise 4: the playground's last answer was cut off by max tokens."""
+    response = playground.last_response
+    return verdict([
+        (response is not None,
+         "No answer in the playground yet: choose the recorded example with max 12 tokens, then press Send."),
+        (lambda: response.choices[0].finish_reason == "length",
+         "The last answer finished on its own; pick the example with max 12 tokens "
+         "(or set max tokens to 12 on that prompt) and press Send."),
+    ], "finish_reason is 'length': the token limit cut the answer off.")

@@ -1,0 +1,62 @@
+"""Checks for lesson 03, conversation history."""
+from . import verdict
+from ..tokens import count_messages
+
+
+def check_continued(messages, first_question: str, reply: str) -> bool:
+    """Exercise 1: the history continued with the reply as an assistant message and a new question."""
+    roles = [m.get("role") for m in messages] if isinstance(messages, list) else []
+    return verdict([
+        (isinstance(messages, list) and all(isinstance(m, dict) for m in messages),
+         "`history` should be a list of dicts, each with a 'role' and a 'content'."),
+        (len(messages) == 4, f"Expected 4 messages (developer, user, assistant, user); you have {len(messages)}."),
+        (roles == ["developer", "user", "assistant", "user"],
+         f"The roles should go developer, user, assistant, user; yours go {', '.join(map(str, roles))}."),
+        (lambda: messages[1]["content"] == first_question, "The first user message is the question asked first."),
+        (lambda: messages[2]["content"] == reply,
+         "The assistant message holds the reply's text: `first.choices[0].message.content`."),
+        (lambda: isinstance(messages[3]["content"], str) and messages[3]["content"].strip(),
+         "End with your follow-up question as a user message."),
+    ], "The model will see the whole exchange, so the follow-up can say 'there' or 'those'.")
+
+
+CASES = [
+    # (messages, n, expected)
+    ([{"role": "developer", "content": "D"}, {"role": "user", "content": "1"}, {"role": "assistant", "content": "2"},
+      {"role": "user", "content": "3"}], 2,
+     [{"role": "developer", "content": "D"}, {"role": "assistant", "content": "2"}, {"role": "user", "content": "3"}]),
+    ([{"role": "developer", "content": "D"}, {"role": "user", "content": "1"}], 5,
+     [{"role": "developer", "content": "D"}, {"role": "user", "content": "1"}]),
+    ([{"role": "system", "content": "S"}, {"role": "user", "content": "1"}, {"role": "assistant", "content": "2"}], 1,
+     [{"role": "system", "content": "S"}, {"role": "assistant", "content": "2"}]),
+]
+
+
+def check_keep_last_messages(function) -> bool:
+    """Exercise 2: keep the developer/system messages and the last n other messages."""
+    def result(case):
+        messages, n, _ = case
+        copy = [dict(m) for m in messages]
+        return function(copy, n)
+
+    checks = [(callable(function), "`keep_last_messages` should be a function of (messages, n).")]
+    for messages, n, expected in CASES:
+        roles = "/".join(m["role"] for m in messages)
+        checks.append((lambda case=(messages, n, expected): result(case) == case[2],
+                       f"With a {roles} history and n={n}, expected {[m['content'] for m in expected]} (contents)."))
+    def leaves_input_alone():
+        given = [dict(m) for m in CASES[0][0]]
+        return function(given, 2) is not given and given == CASES[0][0]
+
+    checks.append((leaves_input_alone, "Return a new list and leave the one you were given unchanged."))
+    return verdict(checks, "Developer messages always stay; the oldest other messages go first.")
+
+
+def check_saved(saved, conversation, kept) -> bool:
+    """Exercise 3: prompt tokens saved at the last turn by sending `kept` instead of `conversation`."""
+    expected = count_messages(conversation) - count_messages(kept)
+    return verdict([
+        (isinstance(saved, int), "`saved` should be a whole number of tokens."),
+        (lambda: saved == expected,
+         "Count both lists with `count_messages(...)` and subtract the shorter one from the longer one."),
+    ], f"{saved} fewer prompt tokens on that request alone, and again on every request after it.")

@@ -1,0 +1,36 @@
+"""Checks for lesson 04a, legacy completions and the models list."""
+from . import verdict
+
+
+def check_completion_text(completion, text) -> bool:
+    """Exercise 1: the text of a legacy completion, stripped."""
+    return verdict([
+        (isinstance(text, str), "`text` should be a string: the answer's text, not the whole response."),
+        (lambda: text.strip() == completion.choices[0].text.strip(),
+         "A legacy completion keeps its answer in `choices[0].text` (there is no `message`)."),
+        (lambda: text == text.strip(), "Almost: remove the spaces and newlines around it with `.strip()`."),
+    ], "Legacy answers live in `choices[0].text`.")
+
+
+def check_ported_messages(messages, prompt: str) -> bool:
+    """Exercise 2: a legacy prompt carried over into chat messages."""
+    return verdict([
+        (isinstance(messages, list) and messages, "`messages` should be a non-empty list of dicts."),
+        (lambda: all(isinstance(m, dict) and {"role", "content"} <= set(m) for m in messages),
+         "Each message is a dict with a 'role' and a 'content'."),
+        (lambda: messages[-1]["role"] == "user", "The prompt becomes the last message, with the role 'user'."),
+        (lambda: messages[-1]["content"] == prompt, f"The user message's content should be the prompt: {prompt!r}."),
+    ], "`prompt=...` becomes a user message; the rest of the call stays the same.")
+
+
+def check_embedding_ids(models, embedding_ids) -> bool:
+    """Exercise 3: the sorted ids of the embedding models in a models list."""
+    expected = sorted(m.id for m in models if m.id.startswith("text-embedding"))
+    return verdict([
+        (isinstance(embedding_ids, list), "`embedding_ids` should be a list of model ids (strings)."),
+        (lambda: all(isinstance(i, str) for i in embedding_ids),
+         "Put the ids (`m.id`) in the list, not the Model objects."),
+        (lambda: set(embedding_ids) == set(expected),
+         "Keep the models whose `id` starts with 'text-embedding' (`m.id.startswith(...)`)."),
+        (lambda: embedding_ids == expected, "Right ids; now sort them (`sorted(...)`)."),
+    ], f"{len(expected)} embedding models: {', '.join(expected)}.")

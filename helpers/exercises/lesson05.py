@@ -1,0 +1,64 @@
+"""Checks for lesson 05, tokens and cost."""
+from numbers import Integral, Real
+
+from .. import prices, tokens
+from . import verdict
+
+WORKLOAD = {"model": "gpt-5.4-mini", "requests": 1_000, "input_tokens": 1_200, "output_tokens": 300}
+
+
+def check_token_count(text: str, count) -> bool:
+    """Exercise 1: the number of o200k_base tokens in a text."""
+    expected = tokens.count_text(text)
+    return verdict([
+        (isinstance(count, Integral) and not isinstance(count, bool), "`count` should be a whole number of tokens."),
+        (count != len(text), "That is the number of characters: count tokens with `len(enc.encode(text))`."),
+        (count != len(text.split()), "That is the number of words: count tokens with `len(enc.encode(text))`."),
+        (count == expected, "Encode the text with `tiktoken.get_encoding(\"o200k_base\")` and count the ids."),
+    ], f"{expected} tokens for {len(text)} characters and {len(text.split())} words.")
+
+
+def check_workload_cost(dollars) -> bool:
+    """Exercise 2: what the workload in WORKLOAD costs, from the price per million tokens."""
+    one = prices.cost(WORKLOAD["model"], WORKLOAD["input_tokens"], WORKLOAD["output_tokens"])
+    expected = one * WORKLOAD["requests"]
+
+    def close(value, target):
+        return abs(value - target) <= 1e-9 + 1e-6 * abs(target)
+
+    return verdict([
+        (isinstance(dollars, Real) and not isinstance(dollars, bool), "`dollars` should be a number of dollars."),
+        (not close(dollars, expected * 1000),
+         "That is 1,000 times too much: prices are quoted per million tokens, not per 1,000."),
+        (not close(dollars, one), "That is the cost of one request; multiply by the number of requests."),
+        (lambda: close(dollars, expected),
+         "Multiply each token count by its price per million, divide by 1,000,000, add input and output, "
+         "then multiply by the number of requests."),
+    ], f"{prices.usd(expected)} for {WORKLOAD['requests']:,} requests on {WORKLOAD['model']}.")
+
+
+def check_prediction(predicted, response) -> bool:
+    """Exercise 3: count a messages list before sending it; the API's usage must agree."""
+    return verdict([
+        (isinstance(predicted, Integral) and not isinstance(predicted, bool),
+         "`predicted` should be a whole number: call your counting function on `messages`."),
+        (lambda: predicted == response.usage.prompt_tokens,
+         f"You predicted {predicted}, the API counted {response.usage.prompt_tokens}. Count every message's "
+         "role and content, add 3 per message and 3 for the reply."),
+    ], f"{predicted} prompt tokens, counted before sending and confirmed by `usage`.")
+
+
+def check_meter_reading(total_tokens) -> bool:
+    """Exercise 4: read gpt-6-luna's tokens in and out so far from the session meter."""
+    from ..meter import meter
+
+    table = meter.table()
+    row = table.loc["gpt-6-luna"] if "gpt-6-luna" in table.index else None
+    return verdict([
+        (row is not None, "The meter has no gpt-6-luna calls yet: run the lesson's cells above first."),
+        (isinstance(total_tokens, Integral) and not isinstance(total_tokens, bool),
+         "`total_tokens` should be a whole number."),
+        (lambda: total_tokens == row["input_tokens"] + row["output_tokens"],
+         "Add the 'input_tokens' and 'output_tokens' columns of the gpt-6-luna row: "
+         "`table.loc[\"gpt-6-luna\", \"input_tokens\"]` reads one cell."),
+    ], "That is what the session has used on gpt-6-luna so far.")

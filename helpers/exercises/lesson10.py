@@ -1,0 +1,52 @@
+"""Checks for lesson 10, the Responses API."""
+from . import verdict
+
+CAT_QUESTION = "Suggest a name for a grey cat."
+NEW_QUESTION = "Give me two more ideas."
+
+
+def check_text(response, text) -> bool:
+    """Exercise 1: the text of a Response."""
+    return verdict([
+        (isinstance(text, str), "`text` should be a string: the poem, not the whole response."),
+        (lambda: text == response.output_text, "Look at `poem.output_text`."),
+    ], "`output_text` joins the text of every message item.")
+
+
+def _role_and_text(message):
+    """(role, text) of a message dict or of a Response output item."""
+    if isinstance(message, dict):
+        content = message.get("content")
+        if isinstance(content, list):
+            content = "".join(part.get("text", "") for part in content if isinstance(part, dict))
+        return message.get("role"), content
+    parts = getattr(message, "content", None) or []
+    return getattr(message, "role", None), "".join(getattr(part, "text", "") for part in parts)
+
+
+def check_history(first, next_input) -> bool:
+    """Exercise 2: the input list that continues a conversation by hand."""
+    turns = lambda: [_role_and_text(m) for m in next_input]  # noqa: E731
+    return verdict([
+        (isinstance(next_input, list) and len(next_input) == 3,
+         "`next_input` should be a list of three messages: the first question, the reply, the new question."),
+        (lambda: turns()[0] == ("user", CAT_QUESTION), f"Start with the first user message: {CAT_QUESTION!r}."),
+        (lambda: turns()[1] == ("assistant", first.output_text),
+         "Then the model's reply as an assistant message: its content is `first.output_text` "
+         "(or append `first.output`'s item)."),
+        (lambda: turns()[2] == ("user", NEW_QUESTION), f"End with the new user message: {NEW_QUESTION!r}."),
+    ], "The whole conversation travels with the request: you keep the state.")
+
+
+def check_arguments(arguments) -> bool:
+    """Exercise 3: a chat completion rewritten as Responses arguments."""
+    question = "What should I see in Lisbon?"
+    return verdict([
+        (isinstance(arguments, dict), "`arguments` should be a dict of keyword arguments."),
+        (lambda: "messages" not in arguments, "The Responses API takes `input`, not `messages`."),
+        (lambda: arguments.get("model") == "gpt-6-luna", "Keep `model=\"gpt-6-luna\"`."),
+        (lambda: arguments.get("instructions") == "You are a concise travel guide.",
+         "Put the developer message's text in `instructions`."),
+        (lambda: arguments.get("input") in (question, [{"role": "user", "content": question}]),
+         "Put the user's question in `input`, as a string."),
+    ], "Same request, Responses style: `client.responses.create(**arguments)`.")

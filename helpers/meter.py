@@ -1,0 +1,271 @@
+"""The session meter: calls, tokens and cost so far, per model, and a budget guard for live use.
+
+    from helpers.meter import meter
+    meter.table()          # a pandas DataFrame, one row per model and a total
+    meter.set_budget(0.50) # live and record modes: refuse any call that could pass $0.50
+
+`setup()` starts it. It is fed by every answer the SDK receives (replayed, live or streamed) through
+`helpers.traffic`, so lesson code needs nothing extra. Costs are at the genai-prices list prices
+(`helpers.prices`); `billed_usd` counts only answers that came from the API, so a replayed answer
+shows what it would have cost while nothing is billed.
+"""
+from __future__ import annotations
+
+import math
+import os
+import threading
+from dataclasses import dataclass
+
+from . import prices, tokens, traffic
+from .prices import usd
+
+BUDGET_ENV = "KIT_BUDGET_USD"
+# Output tokens assumed for a request that sets no limit: a long answer, so the guard errs on the safe side.
+DEFAULT_OUTPUT_ESTIMATE = 1_000
+IMAGE_OUTPUT_ESTIMATE = 4_160  # one high-quality 1024x1024 image in gpt-image-2 output tokens
+BILLED_MODES = ("live", "record")
+CHAT_PATH = "/v1/chat/completions"
+COLUMNS = ["calls", "errors", "input_tokens", "output_tokens", "cost_usd", "billed_usd"]
+
+
+class BudgetExceeded(Exception):
+    """A call the budget guard refused before sending it."""
+
+
+@dataclass
+class Call:
+    model: str
+    path: str
+    status: int
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cost: float = 0.0  # at list prices; NaN when genai-prices does not know the model
+    live: bool = False  # answered over the network, so billed
+    estimated: bool = False  # tokens counted by the kit because the answer carried no usage
+
+    @property
+    def billed(self) -> float:
+        return self.cost if self.live else 0.0
+
+
+# --- reading a request and an answer ------------------------------------------------------------------
+
+def _text(value) -> str:
+    """The text of a prompt or input: a string, a list of strings, or a list of typed parts."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list):
+        return "".join(_text(item) if isinstance(item, (str, list)) else str(item.get("text", ""))
+                       for item in value if isinstance(item, (str, list, dict)))
+    return ""
+
+
+def input_tokens_of(body: dict | None) -> int:
+    """Input tokens a request body will be billed for, counted with the model's tokenizer."""
+    if not body:
+        return 0
+    model = body.get("model", "")
+    if isinstance(body.get("messages"), list):
+        return tokens.count_messages(body["messages"], model)
+    if isinstance(body.get("input"), list) and all(isinstance(m, dict) and "role" in m for m in body["input"]):
+        return tokens.count_messages(body["input"], model) + tokens.count_text(body.get("instructions") or "", model)
+    text = _text(body.get("input")) + _text(body.get("prompt")) + (body.get("instructions") or "")
+    return tokens.count_text(text, model)
+
+
+def output_limit_of(path: str, body: dict | None) -> int:
+    """The most output tokens a request can be billed for: its own limit, or a generous estimate."""
+    if not body or path.endswith(("/embeddings", "/moderations")):
+        return 0
+    choices = body.get("n") or 1
+    if path.endswith("/images/generations"):
+        return IMAGE_OUTPUT_ESTIMATE * choices
+    for name in ("max_completion_tokens", "max_output_tokens", "max_tokens"):
+        if isinstance(body.get(name), int):
+            return body[name] * choices
+    return DEFAULT_OUTPUT_ESTIMATE * choices
+
+
+def _usage(exchange: traffic.Exchange) -> dict | None:
+    """The usage the API reported: in the answer, in a streamed chunk, or in a Responses API event."""
+    found = (exchange.body or {}).get("usage")
+    for event in exchange.events:
+        found = event.get("usage") or (event.get("response") or {}).get("usage") or found
+    return found if isinstance(found, dict) else None
+
+
+def _streamed_text(events: list[dict]) -> str:
+    parts = []
+    for event in events:
+        for choice in event.get("choices") or []:
+            parts.append(((choice.get("delta") or {}).get("content")) or choice.get("text") or "")
+        if event.get("type", "").endswith(".delta") and isinstance(event.get("delta"), str):
+            parts.append(event["delta"])
+    return "".join(parts)
+
+
+def _model_of(exchange: traffic.Exchange) -> str:
+    for source in (exchange.json, exchange.body, *exchange.events[:1]):
+        if isinstance(source, dict) and isinstance(source.get("model"), str):
+            return source["model"]
+        if isinstance(source, dict) and isinstance(source.get("response"), dict):
+            return source["response"].get("model", "(unknown)")
+    return "(unknown)"
+
+
+def _priced(model: str, input_tokens: int, output_tokens: int, audio_seconds: float = 0) -> float:
+    try:
+        return prices.cost(model, input_tokens, output_tokens, audio_seconds=audio_seconds)
+    except KeyError:
+        return math.nan
+
+
+def call_from(exchange: traffic.Exchange) -> Call:
+    """What one exchange used and cost; an error answer is a call with no tokens."""
+    call = Call(_model_of(exchange), exchange.path, exchange.status, live=exchange.live)
+    if exchange.status >= 400:
+        return call
+    usage = _usage(exchange)
+    seconds = 0.0
+    if usage is not None:
+        call.input_tokens = int(usage.get("prompt_tokens", usage.get("input_tokens", 0)) or 0)
+        call.output_tokens = int(usage.get("completion_tokens", usage.get("output_tokens", 0)) or 0)
+        seconds = float(usage.get("seconds", 0) or 0) if usage.get("type") == "duration" else 0.0
+    elif exchange.events:  # streamed without stream_options={"include_usage": True}: count it ourselves
+        call.input_tokens = input_tokens_of(exchange.json)
+        call.output_tokens = tokens.count_text(_streamed_text(exchange.events), call.model)
+        call.estimated = True
+    call.cost = _priced(call.model, call.input_tokens, call.output_tokens, seconds)
+    return call
+
+
+# --- the meter ----------------------------------------------------------------------------------------
+
+class Meter:
+    def __init__(self):
+        self.calls: list[Call] = []
+        self.mode: str | None = None
+        self._budget: float | None = None
+        self._lock = threading.Lock()
+
+    def start(self, mode: str) -> None:
+        """Meter every answer from now on (setup() calls this); a second start only updates the mode."""
+        tokens.install_offline_encodings()  # lesson cells and the guard count tokens without a network
+        traffic.install()
+        traffic.add_listener(self.record)
+        traffic.add_guard(self.check)
+        self.mode = mode
+
+    def stop(self) -> None:
+        traffic.remove_listener(self.record)
+        traffic.remove_guard(self.check)
+
+    def reset(self) -> None:
+        """Forget the calls so far (the budget stays)."""
+        with self._lock:
+            self.calls.clear()
+
+    def record(self, exchange: traffic.Exchange) -> Call:
+        call = call_from(exchange)
+        with self._lock:
+            self.calls.append(call)
+        return call
+
+    # --- reading it
+
+    def spent(self) -> float:
+        """Dollars billed so far: answers that came from the API, at list prices."""
+        return sum(c.billed for c in self.calls if not math.isnan(c.cost))
+
+    def table(self):
+        """Calls, tokens in and out, and cost so far, one row per model and a total row."""
+        import pandas as pd
+
+        rows = {}
+        for call in self.calls:
+            row = rows.setdefault(call.model, dict.fromkeys(COLUMNS, 0))
+            row["calls"] += 1
+            row["errors"] += call.status >= 400
+            row["input_tokens"] += call.input_tokens
+            row["output_tokens"] += call.output_tokens
+            row["cost_usd"] += call.cost
+            row["billed_usd"] += call.billed
+        frame = pd.DataFrame.from_dict(rows, orient="index", columns=COLUMNS)
+        frame.loc["total"] = frame.sum() if rows else dict.fromkeys(COLUMNS, 0)
+        frame.index.name = "model"
+        return frame.astype({name: "int64" for name in COLUMNS[:4]}).round({"cost_usd": 6, "billed_usd": 6})
+
+    def summary(self) -> str:
+        count = len(self.calls)
+        cost = sum(c.cost for c in self.calls if not math.isnan(c.cost))
+        text = (f"{count} call{'s' * (count != 1)}, {sum(c.input_tokens for c in self.calls):,} tokens in, "
+                f"{sum(c.output_tokens for c in self.calls):,} out: {usd(cost)} at list prices")
+        replayed = sum(not c.live for c in self.calls)
+        if replayed == count and count:
+            text += "; all replayed from recordings, so nothing was billed"
+        elif replayed:
+            text += f"; {replayed} replayed from recordings (not billed), {usd(self.spent())} billed"
+        if self.budget is not None:
+            text += f". Budget: {usd(self.budget)}, {usd(self.spent())} spent"
+        estimated = sum(c.estimated for c in self.calls)
+        if estimated:
+            text += (f". Tokens of {estimated} streamed call{'s' * (estimated != 1)} are the kit's count "
+                     "(ask for stream_options={'include_usage': True} to get the API's)")
+        return text + "."
+
+    def __repr__(self) -> str:
+        return self.summary()
+
+    # --- the budget guard
+
+    @property
+    def budget(self) -> float | None:
+        """The cap in dollars: set_budget() wins, then KIT_BUDGET_USD; None means no cap."""
+        if self._budget is not None:
+            return self._budget
+        setting = os.environ.get(BUDGET_ENV, "").strip()
+        if not setting:
+            return None
+        try:
+            return _valid_budget(float(setting.lstrip("$")))
+        except ValueError:
+            raise BudgetExceeded(f"{BUDGET_ENV} is {setting!r}, which is not an amount of dollars. Set it to a "
+                                 f"number such as 0.50, or unset it for no cap.") from None
+
+    def set_budget(self, dollars: float | None) -> None:
+        """Cap what live calls may spend this session, in US dollars; None removes the cap."""
+        self._budget = None if dollars is None else _valid_budget(dollars)
+
+    def check(self, outgoing: traffic.Outgoing) -> None:
+        """Refuse, before sending, a live call whose worst-case cost would pass the budget."""
+        budget = self.budget
+        if budget is None or self.mode not in BILLED_MODES or outgoing.json is None:
+            return
+        worst = estimate(outgoing.json, outgoing.path)
+        spent = self.spent()
+        if math.isnan(worst.cost) or spent + worst.cost <= budget:
+            return
+        raise BudgetExceeded(
+            f"Budget guard: this call was not sent. It could cost up to {usd(worst.cost)} ({worst.input_tokens:,} "
+            f"tokens in + up to {worst.output_tokens:,} out with {worst.model}), and {usd(spent)} of your "
+            f"{usd(budget)} budget is spent already. To go on, raise the cap (meter.set_budget(...) or "
+            f"{BUDGET_ENV}), or lower the request's max_completion_tokens / max_output_tokens so it fits.")
+
+
+def estimate(request: dict, path: str = CHAT_PATH) -> Call:
+    """The most a request can cost before it is sent: its input tokens plus its output limit (or an estimate)."""
+    model = request.get("model", "(unknown)")
+    input_tokens, output_tokens = input_tokens_of(request), output_limit_of(path, request)
+    return Call(model, path, 0, input_tokens, output_tokens, _priced(model, input_tokens, output_tokens),
+                estimated=True)
+
+
+def _valid_budget(dollars) -> float:
+    if isinstance(dollars, bool) or not isinstance(dollars, (int, float)) or not dollars >= 0 \
+            or math.isinf(dollars):
+        raise ValueError(f"A budget is an amount of US dollars, 0 or more (like 0.50), not {dollars!r}.")
+    return float(dollars)
+
+
+meter = Meter()
+start = meter.start

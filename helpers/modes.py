@@ -1,0 +1,132 @@
+"""The setup line at the top of every lesson: pick offline, live or record mode and say which.
+
+    offline  no OPENAI_API_KEY, or KIT_MODE=offline: answers come from data/recordings/
+    live     a key is set: real requests, to OPENAI_BASE_URL when that is set
+    record   KIT_MODE=record with a key: live requests, new answers saved as recordings
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from . import pacing, recordings
+from .paths import ROOT
+
+MODES = ("offline", "live", "record")
+DEFAULT_BASE_URL = "https://api.openai.com/v1"
+# The SDK refuses to build a client without some key, even when nothing is sent.
+OFFLINE_PLACEHOLDER_KEY = "sk-offline-placeholder"
+
+
+class SetupError(Exception):
+    """A setting that stops the kit from starting; the message says how to fix it."""
+
+
+@dataclass
+class Session:
+    mode: str
+    notebook: str
+    server: str
+    banner: str
+
+
+current: Session | None = None  # the session the last setup() started
+_active_context = None
+
+
+def choose_mode(environ=os.environ) -> str:
+    requested = environ.get("KIT_MODE", "").strip().lower()
+    if requested and requested not in MODES:
+        raise SetupError(f"KIT_MODE is {requested!r}, but it must be one of {', '.join(MODES)} "
+                         "(or unset, to choose live when a key is set and offline otherwise).")
+    has_key = bool(environ.get("OPENAI_API_KEY", "").strip())
+    if requested == "record" and not has_key:
+        raise SetupError("KIT_MODE=record needs a real key, because recording sends real requests. "
+                         "Set OPENAI_API_KEY (lesson 00 shows how), or unset KIT_MODE to work offline.")
+    return requested or ("live" if has_key else "offline")
+
+
+def check_key_shape(key: str) -> None:
+    """Catch the copy-and-paste mistakes that otherwise surface as a puzzling 401."""
+    if key != key.strip() or key[:1] in "\"'" or key[-1:] in "\"'":
+        raise SetupError("OPENAI_API_KEY has spaces or quotes around it. Set it again without them "
+                         "(in a .env file: OPENAI_API_KEY=sk-..., no quotes needed).")
+    if not key.startswith("sk-") and not os.environ.get("OPENAI_BASE_URL"):
+        raise SetupError("OPENAI_API_KEY does not look like an OpenAI key (they start with 'sk-'). "
+                         "Copy it again from your OpenAI dashboard, API keys page.")
+
+
+def make_banner(mode: str, notebook: str) -> str:
+    path = recordings.recording_path(notebook)
+    where = recordings.shown(path)
+    server = os.environ.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL
+    if mode == "offline":
+        if not path.exists():
+            source = f"no recordings exist for this notebook yet ({where}), so every request will be a miss"
+        else:
+            data = recordings.read_file(path)
+            count = len(data["interactions"])
+            source = (f"answers are replayed from {where} "
+                      f"({count} recorded request{'s' * (count != 1)}: {data['provenance']})")
+        return f"Offline mode: {source}. Nothing leaves this machine. Set OPENAI_API_KEY to go live."
+    if mode == "live":
+        return (f"Live mode: requests go to {server} with the key in OPENAI_API_KEY (never shown); "
+                "each call is billed to that key.")
+    return (f"Record mode: requests go to {server}; new answers are added to "
+            f"{where} and existing ones are replayed, never overwritten.")
+
+
+def teardown() -> None:
+    """Stop intercepting requests (and save any new recordings); setup() starts again."""
+    global _active_context
+    if _active_context is not None:
+        _active_context.__exit__(None, None, None)
+        _active_context = None
+
+
+def setup(notebook: str) -> None:
+    """Start the kit for one lesson notebook; run again at any time to switch after changing settings.
+
+    Returns nothing, so the setup cell shows the banner alone; `modes.current` describes the session.
+    """
+    global _active_context, current
+    _load_dotenv()
+    mode = choose_mode()
+    teardown()  # re-running the setup cell replaces the previous mode
+    if mode == "offline":
+        os.environ.setdefault("OPENAI_API_KEY", OFFLINE_PLACEHOLDER_KEY)
+        if not os.environ["OPENAI_API_KEY"].strip():
+            os.environ["OPENAI_API_KEY"] = OFFLINE_PLACEHOLDER_KEY
+    else:
+        check_key_shape(os.environ["OPENAI_API_KEY"])
+    if mode != "live":
+        overwrite = os.environ.get("KIT_OVERWRITE", "") == "1"
+        _, _active_context = recordings.open_cassette(notebook, record=mode == "record", overwrite=overwrite)
+        pacing.install()  # replayed streams arrive event by event, as live ones do
+    from .meter import meter; meter.start(mode)  # noqa: E702 - the session meter, budget guard and offline tiktoken
+    banner = make_banner(mode, notebook)
+    _show_kit_errors_briefly()
+    print(banner)
+    current = Session(mode, notebook, os.environ.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL, banner)
+
+
+def _load_dotenv() -> None:
+    """Read a .env file at the kit's top level (git ignores it); settings already made win."""
+    env_file = ROOT / ".env"
+    if env_file.is_file():
+        from dotenv import load_dotenv
+
+        load_dotenv(env_file, override=False)
+
+
+def _show_kit_errors_briefly() -> None:
+    """In a notebook, show the kit's own errors as their message alone, not a long traceback."""
+    try:
+        shell = get_ipython()  # noqa: F821 - defined inside IPython only
+    except NameError:
+        return
+
+    def brief(shell, etype, value, tb, tb_offset=None):
+        shell._showtraceback(etype, value, [f"{etype.__name__}: {value}"])
+
+    shell.set_custom_exc((recordings.OfflineMiss, recordings.RecordingError, SetupError), brief)

@@ -1,0 +1,116 @@
+"""Generated navigation: the header and footer cells of each lesson and the README's contents table.
+
+Each lesson's notebook metadata holds `kit: {title, teach_minutes, practice_minutes}`; everything
+here is derived from that, so navigation, launch links and the contents never drift.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import nbformat
+
+from .paths import NOTEBOOKS, ROOT
+
+REPOSITORY = "openai-sdk-kit/openai-sdk-kit"  # owner/name on GitHub: the one place it is set
+BRANCH = "main"
+BINDER_BADGE = "https://mybinder.org/badge_logo.svg"
+CONTENTS_START = "<!-- lessons:start (written by python -m helpers.build) -->"
+CONTENTS_END = "<!-- lessons:end -->"
+TOP, BOTTOM = "nav-top", "nav-bottom"
+
+
+def lessons() -> list[Path]:
+    return sorted(p for p in NOTEBOOKS.glob("[0-9][0-9]*.ipynb"))
+
+
+def binder_url(notebook: str) -> str:
+    return (f"https://mybinder.org/v2/gh/{REPOSITORY}/{BRANCH}"
+            f"?urlpath=lab/tree/notebooks/{notebook}.ipynb")
+
+
+def lesson_info(path: Path) -> dict:
+    nb = nbformat.read(path, as_version=4)
+    info = nb.metadata.get("kit", {})
+    missing = {"title", "teach_minutes", "practice_minutes"} - set(info)
+    if missing:
+        raise ValueError(f"{path.name}: notebook metadata 'kit' lacks {', '.join(sorted(missing))}")
+    return {"name": path.stem, **info}
+
+
+def _link(info: dict | None, label: str) -> str:
+    return f"[{label} {info['title']}]({info['name']}.ipynb)" if info else ""
+
+
+def nav_cells(infos: list[dict], position: int) -> tuple[str, str]:
+    info = infos[position]
+    previous = infos[position - 1] if position > 0 else None
+    following = infos[position + 1] if position + 1 < len(infos) else None
+    links = " | ".join(filter(None, [_link(previous, "&lt; Previous:"), "[Contents](../README.md#lessons)",
+                                     _link(following, "Next:")]))
+    badge = f"[![Launch on Binder]({BINDER_BADGE})]({binder_url(info['name'])})"
+    top = (f"{links}\n\n{badge}  \n"
+           f"**Teaching:** {info['teach_minutes']} min · **Practice:** {info['practice_minutes']} min")
+    return top, links
+
+
+def _set_nav(nb, top: str, bottom: str) -> None:
+    cells = [c for c in nb.cells if c.metadata.get("kit") not in (TOP, BOTTOM)]
+    head = nbformat.v4.new_markdown_cell(top, metadata={"kit": TOP})
+    foot = nbformat.v4.new_markdown_cell(bottom, metadata={"kit": BOTTOM})
+    for cell in (head, foot):
+        cell.pop("id", None)
+    nb.cells = [head, *cells, foot]
+
+
+def contents_table(infos: list[dict]) -> str:
+    rows = ["| # | Lesson | Teaching | Practice | Launch |", "|---|---|---|---|---|"]
+    for info in infos:
+        number = info["name"].split("_", 1)[0]
+        rows.append(f"| {number} | [{info['title']}](notebooks/{info['name']}.ipynb) | "
+                    f"{info['teach_minutes']} min | {info['practice_minutes']} min | "
+                    f"[![Binder]({BINDER_BADGE})]({binder_url(info['name'])}) |")
+    total = sum(i["teach_minutes"] + i["practice_minutes"] for i in infos)
+    rows.append(f"\nAll lessons: about {total // 60} h {total % 60} min of teaching and practice.")
+    return "\n".join(rows)
+
+
+def _nav_text(nb) -> list[str]:
+    return ["".join(c.source) for c in nb.cells if c.metadata.get("kit") in (TOP, BOTTOM)]
+
+
+def update(check_only: bool = False) -> list[str]:
+    """Write navigation and contents; return the files that were (or, checking, would be) changed."""
+    paths = lessons()
+    infos = [lesson_info(p) for p in paths]
+    stale = []
+    for position, path in enumerate(paths):
+        nb = nbformat.read(path, as_version=4)
+        top, bottom = nav_cells(infos, position)
+        cells = nb.cells
+        ok = (len(cells) >= 2 and cells[0].metadata.get("kit") == TOP and cells[-1].metadata.get("kit") == BOTTOM
+              and _nav_text(nb) == [top, bottom])
+        if not ok:
+            stale.append(str(path.relative_to(ROOT)))
+            if not check_only:
+                _set_nav(nb, top, bottom)
+                _write_notebook(nb, path)
+    readme = ROOT / "README.md"
+    text = readme.read_text(encoding="utf-8")
+    pattern = re.compile(re.escape(CONTENTS_START) + ".*?" + re.escape(CONTENTS_END), re.S)
+    block = f"{CONTENTS_START}\n{contents_table(infos)}\n{CONTENTS_END}"
+    if not pattern.search(text):
+        raise ValueError(f"README.md has no contents markers ({CONTENTS_START} … {CONTENTS_END})")
+    new_text = pattern.sub(lambda _: block, text)
+    if new_text != text:
+        stale.append("README.md")
+        if not check_only:
+            readme.write_text(new_text, encoding="utf-8")
+    return stale
+
+
+def _write_notebook(nb, path: Path) -> None:
+    nbformat.validator.normalize(nb)
+    partial = path.with_name(f".{path.name}.partial")
+    nbformat.write(nb, partial)
+    partial.replace(path)

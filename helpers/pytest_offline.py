@@ -1,0 +1,9 @@
+"""pytest plugin (loaded by pyproject.toml): tests and nbval kernels run offline with no key.
+
+Kernels inherit this process's environment, so a key exported on the machine never reaches a test.
+"""
+import os
+
+os.environ["KIT_MODE"] = "offline"
+for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_ORG_ID", "OPENAI_PROJECT_ID", "KIT_OVERWRITE"):
+    os.environ.pop(name, None)

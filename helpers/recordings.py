@@ -1,0 +1,380 @@
+"""Recordings: API answers stored per notebook and replayed offline.
+
+vcrpy intercepts the SDK's httpx2 traffic, so lesson code stays verbatim `OpenAI()` code. This
+module gives vcrpy the kit's file format (readable JSON, one file per notebook, written
+atomically), the kit's matching (method, path and canonical body, never headers), secret
+filtering at write time, and a miss message written for a beginner.
+"""
+from __future__ import annotations
+
+import base64
+import difflib
+import email.parser
+import email.policy
+import hashlib
+import json
+import os
+from collections import Counter
+from pathlib import Path
+
+import vcr.stubs.httpx_stubs
+from vcr import matchers
+from vcr.cassette import Cassette
+from vcr.errors import CannotOverwriteExistingCassetteException
+from vcr.patch import PATCHER_NAMES
+from vcr.persisters.filesystem import CassetteNotFoundError
+from vcr.record_mode import RecordMode
+from vcr.request import Request
+
+from . import paths
+
+FORMAT = 1
+BLOBS = "blobs"  # binary bodies live beside the JSON, named by their hash
+# The only response headers kept: everything else (cookies, organization and project ids) is dropped.
+KEPT_RESPONSE_HEADERS = ("content-type", "retry-after", "retry-after-ms", "x-request-id", "x-kit-standin")
+SYNTHESIZED = "synthesized"
+LIVE = "live"
+
+
+class RecordingError(Exception):
+    """A recording file that cannot be used; the message names the file and what to do."""
+
+
+class OfflineMiss(CannotOverwriteExistingCassetteException):
+    """Offline mode received a request that was not recorded."""
+
+    def __init__(self, *, cassette, failed_request):
+        self.cassette = cassette
+        self.failed_request = failed_request
+        Exception.__init__(self, miss_message(cassette, failed_request))
+
+
+# --- canonical request bodies -------------------------------------------------------------------
+
+def _multipart_fields(request: Request) -> dict | None:
+    content_type = request.headers.get("content-type") or request.headers.get("Content-Type") or ""
+    if not content_type.startswith("multipart/form-data"):
+        return None
+    raw = b"Content-Type: " + content_type.encode() + b"\r\n\r\n" + (request.body or b"")
+    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(raw)
+    fields = {}
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        payload = part.get_payload(decode=True) or b""
+        if part.get_filename():
+            # The upload is matched by its content, never by the random multipart boundary.
+            fields[name] = {"filename": part.get_filename(), "sha256": hashlib.sha256(payload).hexdigest()}
+        else:
+            fields[name] = payload.decode("utf-8", "replace")
+    return {"multipart": fields}
+
+
+def canonical_body(request: Request):
+    """The request body as a comparable value: parsed JSON, multipart fields, or text."""
+    fields = _multipart_fields(request)
+    if fields is not None:
+        return fields
+    body = request.body or b""
+    if not body:
+        return None
+    try:
+        return json.loads(body)
+    except ValueError:
+        return body.decode("utf-8", "replace")
+
+
+def match_body(r1: Request, r2: Request) -> None:
+    if canonical_body(r1) != canonical_body(r2):
+        raise AssertionError("bodies differ")
+
+
+# --- the miss message ---------------------------------------------------------------------------
+
+def _short(value, limit: int = 70) -> str:
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def body_differences(sent, recorded) -> list[str]:
+    """Human-readable lines naming each top-level field that differs."""
+    if not (isinstance(sent, dict) and isinstance(recorded, dict)):
+        return [f"body: you sent {_short(sent)}, recorded {_short(recorded)}"]
+    lines = []
+    for key in sorted(set(sent) | set(recorded)):
+        if key not in recorded:
+            lines.append(f"{key}: you sent {_short(sent[key])}, the recording has no {key}")
+        elif key not in sent:
+            lines.append(f"{key}: the recording has {_short(recorded[key])}, you sent none")
+        elif sent[key] != recorded[key]:
+            lines.append(f"{key}: you sent {_short(sent[key])}, recorded {_short(recorded[key])}")
+    return lines
+
+
+def closest_recorded(cassette, request: Request):
+    """The recorded request most like this one (same method and path first), or None."""
+    sent = json.dumps(canonical_body(request), sort_keys=True, ensure_ascii=False)
+    best, best_score = None, -1.0
+    for index, (recorded, _) in enumerate(cassette.data):
+        same_route = recorded.method == request.method and recorded.path == request.path
+        text = json.dumps(canonical_body(recorded), sort_keys=True, ensure_ascii=False)
+        score = same_route + difflib.SequenceMatcher(None, sent, text, autojunk=False).ratio()
+        if score > best_score:
+            best, best_score = (index, recorded), score
+    return best
+
+
+def shown(path: Path) -> str:
+    """A path as a learner should see it: relative to the kit when inside it."""
+    path = Path(path)
+    return str(path.relative_to(paths.ROOT)) if path.is_relative_to(paths.ROOT) else str(path)
+
+
+def recording_path(notebook: str) -> Path:
+    return paths.RECORDINGS / f"{notebook}.json"
+
+
+def miss_message(cassette, request: Request) -> str:
+    where = shown(cassette._path)
+    lines = [
+        "Offline mode is on, and this exact request was not recorded, so there is no answer to replay.",
+        f"  You sent: {request.method} {request.path} {_short(canonical_body(request), 110)}",
+    ]
+    closest = closest_recorded(cassette, request)
+    if closest is None:
+        lines.append(f"  {where} holds no recorded requests.")
+    else:
+        index, recorded = closest
+        lines.append(f"  Closest recorded request ({where}, #{index + 1}): {recorded.method} {recorded.path}")
+        if (recorded.method, recorded.path) != (request.method, request.path):
+            lines.append(f"    it goes to {recorded.method} {recorded.path} instead")
+        else:
+            lines += ["    " + line for line in body_differences(canonical_body(request), canonical_body(recorded))]
+    lines += [
+        "What to do: change the request back to the recorded one, or go live: set OPENAI_API_KEY",
+        "(lesson 00 shows how) and run the setup cell again. To also save the new answers for",
+        "offline use, set KIT_MODE=record.",
+    ]
+    return "\n".join(lines)
+
+
+# --- the file format ----------------------------------------------------------------------------
+
+def _encode_body(body: bytes, content_type: str, blob_dir: Path):
+    """Keep JSON readable, text as text, and binary data in a blob file beside the recording."""
+    if not body:
+        return None
+    if "json" in content_type:
+        try:
+            return {"json": json.loads(body)}
+        except ValueError:
+            pass
+    if content_type.startswith("text/") or "json" in content_type:
+        try:
+            return {"text": body.decode("utf-8")}
+        except UnicodeDecodeError:
+            pass
+    digest = hashlib.sha256(body).hexdigest()[:16]
+    blob_dir.mkdir(parents=True, exist_ok=True)
+    blob = blob_dir / digest
+    if not blob.exists():
+        _write_atomically(blob, body)
+    return {"blob": f"{BLOBS}/{digest}", "bytes": len(body)}
+
+
+def _decode_body(body, path: Path) -> bytes:
+    if body is None:
+        return b""
+    if "json" in body:
+        return json.dumps(body["json"], ensure_ascii=False).encode()
+    if "text" in body:
+        return body["text"].encode()
+    if "base64" in body:
+        return base64.b64decode(body["base64"])
+    blob = path.parent / body["blob"]
+    if not blob.is_file():
+        raise RecordingError(f"{shown(path)} refers to {body['blob']}, which is missing. "
+                             "Restore it from git (git checkout -- data/) or record again.")
+    return blob.read_bytes()
+
+
+def _request_record(request: Request) -> dict:
+    record = {"method": request.method, "path": request.path}
+    multipart = _multipart_fields(request)
+    if multipart is not None:
+        record["multipart"] = multipart["multipart"]
+        record["content_type"] = "multipart/form-data"
+        record["body_base64"] = base64.b64encode(request.body or b"").decode()
+    else:
+        record["body"] = canonical_body(request)
+    return record
+
+
+def _request_from_record(record: dict) -> Request:
+    if "body_base64" in record:
+        body = base64.b64decode(record["body_base64"])
+        boundary = body.split(b"\r\n", 1)[0][2:].decode()
+        headers = {"content-type": f"multipart/form-data; boundary={boundary}"}
+    elif record.get("body") is None:
+        body, headers = b"", {}
+    elif isinstance(record["body"], str):
+        body, headers = record["body"].encode(), {}
+    else:
+        body, headers = json.dumps(record["body"]).encode(), {"content-type": "application/json"}
+    return Request(record["method"], "https://api.openai.com" + record["path"], body, headers)
+
+
+def provenance_of(response: dict) -> str:
+    headers = {name.lower(): values for name, values in response["headers"].items()}
+    return SYNTHESIZED if "x-kit-standin" in headers else LIVE
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    """Write to a temporary file and rename it over the target, so a crash never leaves half a file."""
+    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    partial.write_bytes(data)
+    os.replace(partial, path)
+
+
+def read_file(path: Path) -> dict:
+    """The parsed recording file, or a RecordingError that says what is wrong and what to do."""
+    where = shown(path)
+    restore = f"Restore it with `git checkout -- {where}`, or delete it and record again (KIT_MODE=record)."
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise RecordingError(f"{where} is not a text file, so it is not a recording. {restore}") from None
+    except ValueError as err:
+        raise RecordingError(f"{where} is damaged (not valid JSON: {err}). {restore}") from None
+    if not isinstance(data, dict) or not isinstance(data.get("interactions"), list):
+        raise RecordingError(f"{where} is not a recording file (no list of interactions). {restore}")
+    if data.get("format", 0) > FORMAT:
+        raise RecordingError(f"{where} was written by a newer version of the kit (format {data['format']}, "
+                             f"this kit reads format {FORMAT}). Update the kit (git pull, then reinstall).")
+    return data
+
+
+class KitPersister:
+    """Loads and saves vcrpy cassettes in the kit's JSON format."""
+
+    @staticmethod
+    def load_cassette(cassette_path, serializer=None):
+        path = Path(cassette_path)
+        if not path.is_file():
+            raise CassetteNotFoundError()
+        data = read_file(path)
+        requests, responses = [], []
+        for number, interaction in enumerate(data["interactions"], start=1):
+            try:
+                request, response = interaction["request"], interaction["response"]
+                requests.append(_request_from_record(request))
+                responses.append({
+                    "status": response["status"],
+                    "headers": {k: [v] for k, v in response.get("headers", {}).items()},
+                    "body": {"string": _decode_body(response.get("body"), path)},
+                })
+            except (KeyError, TypeError, ValueError) as err:
+                raise RecordingError(
+                    f"{shown(path)}: interaction #{number} is incomplete ({err!r}). "
+                    f"Restore the file with `git checkout`, or delete it and record again.") from None
+        return requests, responses
+
+    @staticmethod
+    def save_cassette(cassette_path, cassette_dict, serializer=None):
+        path = Path(cassette_path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        interactions = []
+        for request, response in zip(cassette_dict["requests"], cassette_dict["responses"], strict=True):
+            headers = {k.lower(): v[0] if isinstance(v, list) else v for k, v in response["headers"].items()}
+            content_type = headers.get("content-type", "")
+            interactions.append({
+                "request": _request_record(request),
+                "response": {
+                    "status": response["status"],
+                    "headers": {k: v for k, v in sorted(headers.items()) if k in KEPT_RESPONSE_HEADERS},
+                    "body": _encode_body(response["body"]["string"], content_type, path.parent / BLOBS),
+                },
+            })
+        counts = Counter(provenance_of(r) for r in cassette_dict["responses"])
+        data = {"format": FORMAT, "provenance": provenance_summary(counts), "interactions": interactions}
+        text = json.dumps(data, indent=1, ensure_ascii=False) + "\n"
+        _write_atomically(path, scrub_secrets(text).encode("utf-8"))
+
+
+def provenance_summary(counts: Counter) -> str:
+    parts = []
+    if counts[SYNTHESIZED]:
+        parts.append(f"{counts[SYNTHESIZED]} synthesized by the kit's stand-in server (helpers/standin.py), "
+                     "not captured from the live API")
+    if counts[LIVE]:
+        parts.append(f"{counts[LIVE]} captured from a live API")
+    return "; ".join(parts) or "empty"
+
+
+def scrub_secrets(text: str) -> str:
+    """Remove the key in use wherever it appears (a server may echo it back in an error body)."""
+    key = os.environ.get("OPENAI_API_KEY", "")
+    return text.replace(key, "sk-***") if len(key) >= 8 else text
+
+
+# --- the cassette -------------------------------------------------------------------------------
+
+class KitCassette(Cassette):
+    """Replays matching answers in turn, then cycles, so repeated requests see each recorded variant."""
+
+    def play_response(self, request):
+        matches = list(self._responses(request))
+        if not matches:
+            return super().play_response(request)
+        index, response = min(matches, key=lambda match: self.play_counts[match[0]])
+        self.play_counts[index] += 1
+        return response
+
+    def append(self, request, response):
+        before = len(self.data)
+        super().append(request, response)
+        if len(self.data) > before:
+            self.added += 1
+            self._save(force=True)  # written at once: a kernel that dies loses nothing recorded
+
+    added = 0
+
+
+def strip_auth(request: Request):
+    for name in list(request.headers):
+        if name.lower() in ("authorization", "openai-organization", "openai-project", "cookie", "api-key"):
+            del request.headers[name]
+    return request
+
+
+def open_cassette(notebook: str, *, record: bool, overwrite: bool = False):
+    """Start intercepting the SDK's traffic for one notebook; returns the live cassette.
+
+    `record=False` replays only; `record=True` replays what is recorded and records what is new;
+    `overwrite=True` re-records everything (only when a learner asks for it).
+    """
+    vcr.stubs.httpx_stubs.CannotOverwriteExistingCassetteException = OfflineMiss
+    if record:
+        mode = RecordMode.ALL if overwrite else RecordMode.NEW_EPISODES
+    else:
+        mode = RecordMode.NONE
+    context = KitCassette.use(
+        path=str(recording_path(notebook)),
+        persister=KitPersister,
+        record_mode=mode,
+        match_on=(matchers.method, matchers.path, match_body),
+        before_record_request=strip_auth,
+        allow_playback_repeats=True,
+        skip_patchers=[name for name in PATCHER_NAMES if name != "httpx2"],
+    )
+    return context.__enter__(), context
+
+
+
+
+def recorded_requests(notebook: str) -> list[dict]:
+    """The requests recorded for a notebook, as {method, path, body}: what offline mode can answer."""
+    path = recording_path(notebook)
+    if not path.exists():
+        return []
+    return [{"method": r["method"], "path": r["path"], "body": r.get("body", r.get("multipart"))}
+            for r in (i["request"] for i in read_file(path)["interactions"])]

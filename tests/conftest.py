@@ -1,0 +1,33 @@
+"""Fixtures shared by the kit's tests."""
+import pytest
+
+from helpers import modes, paths
+
+# A fake key, built here so that no file holds a key-shaped string.
+PLANTED_KEY = "sk-proj-" + "PlantedFakeKey" + "0123456789" * 3
+
+
+@pytest.fixture(autouse=True)
+def clean_mode(monkeypatch):
+    """Each test starts offline with no key, and whatever a test sets (setup() sets a placeholder key)
+    is undone afterwards, interception included."""
+    monkeypatch.setenv("KIT_MODE", "offline")
+    for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "KIT_OVERWRITE"):
+        monkeypatch.delenv(name, raising=False)
+    yield
+    modes.teardown()
+
+
+@pytest.fixture
+def recordings_dir(tmp_path, monkeypatch):
+    """Recordings go to a temporary folder."""
+    monkeypatch.setattr(paths, "RECORDINGS", tmp_path / "recordings")
+    return paths.RECORDINGS
+
+
+@pytest.fixture
+def standin():
+    from helpers.standin import StandIn
+
+    with StandIn() as server:
+        yield server

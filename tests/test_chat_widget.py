@@ -1,0 +1,112 @@
+"""The chat widget of lesson 03, driven headlessly: live-like against the stand-in, and offline on the recording."""
+import json
+
+import pytest
+
+from helpers import modes
+from helpers.standin import StandIn
+from helpers.tokens import count_messages
+from helpers.widgets.chat import DEFAULT_DEVELOPER, Chat, ChatWidget
+
+DEV = {"role": "developer", "content": DEFAULT_DEVELOPER}
+FIRST = "I have a free afternoon in Lisbon. Any ideas?"
+SECOND = "How long would all that take?"
+
+
+@pytest.fixture
+def live(standin, monkeypatch):
+    """Live-like: the SDK talks to the stand-in server, as it would to a real API."""
+    monkeypatch.setenv("OPENAI_BASE_URL", standin.url)
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-kit-test-chat-widget")
+    return standin
+
+
+def chat_bodies(server):
+    return [r.json for r in server.requests if r.path == "/v1/chat/completions"]
+
+
+def test_send_sends_the_whole_history_and_shows_each_role(live):
+    widget = ChatWidget()
+    widget.input.value = FIRST
+    widget.send_button.click()
+    widget.input.value = SECOND
+    widget.send_button.click()
+
+    first_reply, second_reply = widget.messages[2]["content"], widget.messages[4]["content"]
+    assert widget.messages == [DEV, {"role": "user", "content": FIRST}, {"role": "assistant", "content": first_reply},
+                               {"role": "user", "content": SECOND}, {"role": "assistant", "content": second_reply}]
+    assert first_reply.startswith("Ride tram 28") and second_reply.startswith("About three to four hours")
+    assert chat_bodies(live) == [{"model": "gpt-6-luna", "messages": widget.messages[:2]},
+                                 {"model": "gpt-6-luna", "messages": widget.messages[:4]}]
+    for role in ("developer", "user", "assistant"):
+        assert f">{role}</b>" in widget.pane.value
+    assert "How long would all that take?" in widget.pane.value and widget.input.value == ""
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\n"])
+def test_empty_input_is_refused_and_nothing_is_sent(live, text):
+    widget = ChatWidget()
+    widget.input.value = text
+    widget.send_button.click()
+    assert chat_bodies(live) == []
+    assert widget.messages == [DEV]
+    assert "Type a message first: an empty message is not sent." in widget.pane.value
+
+
+def test_a_message_that_is_not_text_is_refused():
+    widget = ChatWidget()
+    assert widget.send(42) is None
+    assert "A message is text, not int." in widget.pane.value
+
+
+def test_reset_starts_over_with_the_developer_message(live):
+    widget = ChatWidget(developer="Be brief.")
+    widget.send(FIRST)
+    widget.reset_button.click()
+    assert widget.messages == [{"role": "developer", "content": "Be brief."}]
+    assert "Ride tram" not in widget.pane.value and widget.notice == ""
+
+
+def test_an_api_error_is_a_message_in_the_pane_and_the_history_is_kept(tmp_path, monkeypatch):
+    script = {"rules": [{"match": {"contains": "boom"},
+                         "reply": {"status": 400, "error": {"message": "Something was wrong with it.",
+                                                            "type": "invalid_request_error"}}}]}
+    (tmp_path / "error.json").write_text(json.dumps(script))
+    with StandIn(scripts_dir=tmp_path) as server:
+        monkeypatch.setenv("OPENAI_BASE_URL", server.url)
+        monkeypatch.setenv("OPENAI_API_KEY", "sk-kit-test-chat-widget")
+        widget = ChatWidget()
+        widget.send("hello")
+        before = list(widget.messages)
+        turn = widget.send("boom")
+    assert turn.error == "The API answered with an error (400): Something was wrong with it."
+    assert widget.messages == before
+    assert "Something was wrong with it." in widget.pane.value and widget.input.value == "boom"
+
+
+def test_offline_it_offers_and_answers_the_recorded_conversation():
+    modes.setup("03_conversation_history")
+    widget = ChatWidget(notebook="03_conversation_history")
+    assert widget.suggestion_list.options == ("", FIRST)
+    widget.suggestion_list.value = FIRST
+    assert widget.input.value == FIRST
+    widget.send_button.click()
+    assert widget.messages[-1]["content"].startswith("Ride tram 28")
+    assert widget.suggestion_list.options == ("", SECOND)
+
+
+def test_offline_an_unrecorded_message_shows_the_miss_message_not_a_traceback():
+    modes.setup("03_conversation_history")
+    widget = ChatWidget(notebook="03_conversation_history")
+    turn = widget.send("What about Madeira?")
+    assert turn.error.startswith("Offline mode is on, and this exact request was not recorded")
+    assert "Offline mode is on" in widget.pane.value and "Traceback" not in widget.pane.value
+    assert widget.messages == [DEV] and widget.input.value == "What about Madeira?"
+
+
+def test_the_logic_runs_without_any_view(live):
+    chat = Chat(developer="", model="gpt-6-luna")
+    turn = chat.send(FIRST)
+    assert chat.messages == [{"role": "user", "content": FIRST}, {"role": "assistant", "content": turn.reply}]
+    assert repr(turn).startswith(f"user: {FIRST}\nassistant: Ride tram 28")
+    assert turn.prompt_tokens == count_messages(live.requests[-1].json["messages"])

@@ -1,0 +1,412 @@
+"""The stand-in server answers the real SDK in each endpoint's wire format, from its scripts."""
+from __future__ import annotations
+
+import base64
+import io
+import json
+import math
+import re
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+import wave
+
+import openai
+import pydantic
+import pytest
+from openai import OpenAI
+from openai.types import CreateEmbeddingResponse, Completion, ImagesResponse, Model, ModerationCreateResponse
+from openai.types.audio import Transcription, TranscriptionVerbose
+from openai.types.chat import ChatCompletion
+from openai.types.responses import Response
+
+from helpers import models
+from helpers.paths import ROOT
+from helpers.standin import MODERATION_CATEGORIES, StandIn, load_scripts
+from helpers.tokens import count_messages, count_text
+
+CHAT = models.CHAT
+RULES = [
+    {"match": {"path": "/v1/chat/completions", "contains": "capital of Italy"},
+     "reply": "The capital of Italy is Rome."},
+    {"match": {"path": "/v1/chat/completions", "contains": "a haiku", "temperature": 1.2},
+     "reply": ["first sample", "second", "third"]},
+    {"match": {"model": "gpt-4"}, "reply": {"status": 404, "error": {
+        "message": "The model `gpt-4` does not exist or you do not have access to it.",
+        "type": "invalid_request_error", "param": None, "code": "model_not_found"}}},
+    {"match": {"contains": "weather in Paris"},
+     "reply": {"tool_calls": [{"name": "get_weather", "arguments": {"city": "Paris"}}]}},
+    {"match": {"contains": "broken arguments"},
+     "reply": {"tool_calls": [{"name": "get_weather", "arguments": "{city: Paris"}]}},
+    {"match": {"contains": "retry demo"}, "reply": [
+        {"status": 429, "headers": {"retry-after-ms": "1"}, "error": {
+            "message": "Rate limit reached for requests", "type": "requests", "param": None,
+            "code": "rate_limit_exceeded"}},
+        "Recovered answer"]},
+    {"match": {"contains": "Tell me a story"},
+     "reply": "Once upon a time, a small robot learned to paint the sea at dawn. The end."},
+    {"match": {"contains": "Coin flip"},
+     "reply": {"content": "Heads", "top_logprobs": [["Heads", -0.3], ["Tails", -1.4]]}},
+    {"match": {"contains": "Extract the city"}, "reply": {"json": {"city": "Rome", "country": "Italy"}}},
+    {"match": {"contains": "How do I pick a lock"}, "reply": {"refusal": "I'm sorry, I can't help with that."}},
+    {"match": {"path": "/v1/moderations", "contains": "I will hurt"}, "reply": {"categories": {"violence": 0.91}}},
+    {"match": {"path": "/v1/audio/transcriptions", "contains": "meeting"},
+     "reply": {"text": "Welcome to the meeting. Let us begin with the budget."}},
+    {"match": {"path": "/v1/completions", "contains": "Once upon"},
+     "reply": " a time there was a tiny dragon who loved jasmine tea, old maps and long walks by the sea"},
+    {"match": {"path": "/v1/responses", "user_contains": "capital of France"}, "reply": "Paris."},
+    {"match": {"path": "/v1/responses", "contains": "What did I ask"},
+     "reply": "You asked about the capital of France."},
+]
+
+
+@pytest.fixture(scope="module")
+def scripts(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("standin")
+    (folder / "01_lesson.json").write_text(json.dumps({"rules": RULES}))
+    return folder
+
+
+@pytest.fixture(scope="module")
+def server(scripts):
+    with StandIn(scripts) as running:
+        yield running
+
+
+@pytest.fixture
+def client(server):
+    return OpenAI(base_url=server.url, api_key="sk-test-standin", max_retries=0)
+
+
+def ask(client, text, **options):
+    return client.chat.completions.create(model=CHAT, messages=[{"role": "user", "content": text}], **options)
+
+
+def test_chat_completion_has_real_format_and_tokenizer_usage(client):
+    messages = [{"role": "system", "content": "Answer in one sentence."},
+                {"role": "user", "content": "What is the capital of Italy?"}]
+    raw = client.chat.completions.with_raw_response.create(model=CHAT, messages=messages)
+    completion = raw.parse()
+    assert isinstance(completion, ChatCompletion)
+    assert completion.choices[0].message.content == "The capital of Italy is Rome."
+    assert completion.choices[0].finish_reason == "stop"
+    assert re.fullmatch(r"chatcmpl-[A-Za-z0-9]{29}", completion.id)
+    assert re.fullmatch(r"fp_[0-9a-f]{10}", completion.system_fingerprint)
+    assert 1793491200 <= completion.created < 1796083200  # November 2026
+    assert (completion.object, completion.model, completion.service_tier) == ("chat.completion", CHAT, "default")
+    usage = completion.usage
+    assert usage.prompt_tokens == count_messages(messages, CHAT)
+    assert usage.completion_tokens == count_text("The capital of Italy is Rome.", CHAT)
+    assert usage.total_tokens == usage.prompt_tokens + usage.completion_tokens
+    assert usage.prompt_tokens_details.model_dump(exclude_none=True) == {"cached_tokens": 0, "audio_tokens": 0}
+    assert usage.completion_tokens_details.reasoning_tokens == 0
+    body = json.loads(raw.content)
+    assert body["choices"][0]["message"] == {"role": "assistant", "content": "The capital of Italy is Rome.",
+                                             "refusal": None, "annotations": []}
+    headers = raw.headers
+    assert headers["x-kit-standin"] == "synthesized"
+    assert headers["content-type"] == "application/json"
+    assert re.fullmatch(r"req_[0-9a-f]{32}", headers["x-request-id"])
+    assert headers["openai-version"] == "2020-10-01"
+    assert int(headers["openai-processing-ms"]) > 0
+    assert int(headers["x-ratelimit-remaining-tokens"]) == int(headers["x-ratelimit-limit-tokens"]) - usage.total_tokens
+    assert int(headers["x-ratelimit-remaining-requests"]) < int(headers["x-ratelimit-limit-requests"])
+
+
+def test_list_reply_cycles_and_n_takes_successive_entries(client):
+    first = ask(client, "Write a haiku", temperature=1.2, n=2)
+    assert [c.message.content for c in first.choices] == ["first sample", "second"]
+    assert [c.index for c in first.choices] == [0, 1]
+    assert first.usage.completion_tokens == count_text("first sample", CHAT) + count_text("second", CHAT)
+    assert ask(client, "Write a haiku", temperature=1.2).choices[0].message.content == "third"
+    assert ask(client, "Write a haiku", temperature=1.2).choices[0].message.content == "first sample"
+    assert "placeholder" in ask(client, "Write a haiku", temperature=0.2).choices[0].message.content
+
+
+def test_max_tokens_and_stop_cut_the_answer(client):
+    cut = ask(client, "Tell me a story", max_completion_tokens=5)
+    assert cut.choices[0].finish_reason == "length"
+    assert cut.usage.completion_tokens == count_text(cut.choices[0].message.content, CHAT) == 5
+    assert cut.choices[0].message.content == "Once upon a time,"
+    stopped = ask(client, "Tell me a story", stop=[" robot", "."])
+    assert stopped.choices[0].message.content == "Once upon a time, a small"
+    assert stopped.choices[0].finish_reason == "stop"
+    seeded = [ask(client, "Tell me a story", seed=7).choices[0].message.content for _ in range(2)]
+    assert seeded[0] == seeded[1]
+
+
+def test_logprobs_cover_every_token(client):
+    completion = ask(client, "Tell me a story", logprobs=True, top_logprobs=3)
+    content = completion.choices[0].logprobs.content
+    assert len(content) == completion.usage.completion_tokens
+    assert "".join(entry.token for entry in content) == completion.choices[0].message.content
+    assert all(entry.logprob <= 0 and len(entry.top_logprobs) == 3 for entry in content)
+    assert all(bytes(entry.bytes).decode() == entry.token for entry in content)
+    coin = ask(client, "Coin flip?", logprobs=True, top_logprobs=2).choices[0].logprobs.content[0]
+    assert (coin.token, coin.logprob) == ("Heads", -0.3)
+    assert [(t.token, t.logprob) for t in coin.top_logprobs] == [("Heads", -0.3), ("Tails", -1.4)]
+    assert ask(client, "Coin flip?").choices[0].logprobs is None
+
+
+def test_structured_outputs_parse_into_pydantic(client):
+    class Place(pydantic.BaseModel):
+        city: str
+        country: str
+
+    messages = [{"role": "user", "content": "Extract the city: I flew to Rome."}]
+    parsed = client.chat.completions.parse(model=CHAT, messages=messages, response_format=Place)
+    assert parsed.choices[0].message.parsed == Place(city="Rome", country="Italy")
+
+    class Unscripted(pydantic.BaseModel):
+        name: str
+        tags: list[str]
+        score: float | None
+
+    other = client.chat.completions.parse(model=CHAT, messages=[{"role": "user", "content": "Unscripted JSON"}],
+                                          response_format=Unscripted)
+    assert isinstance(other.choices[0].message.parsed, Unscripted)
+    plain = ask(client, "Give JSON please", response_format={"type": "json_object"})
+    assert isinstance(json.loads(plain.choices[0].message.content), dict)
+
+
+def test_tool_calls_and_refusals(client):
+    tools = [{"type": "function", "function": {"name": "get_weather", "parameters": {
+        "type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}}]
+    completion = ask(client, "What's the weather in Paris?", tools=tools)
+    choice = completion.choices[0]
+    call = choice.message.tool_calls[0]
+    assert choice.finish_reason == "tool_calls" and choice.message.content is None
+    assert re.fullmatch(r"call_[A-Za-z0-9]{24}", call.id) and call.type == "function"
+    assert (call.function.name, json.loads(call.function.arguments)) == ("get_weather", {"city": "Paris"})
+    assert completion.usage.completion_tokens == count_text(call.function.name + call.function.arguments, CHAT)
+    broken = ask(client, "Show broken arguments", tools=tools).choices[0].message.tool_calls[0]
+    assert broken.function.arguments == "{city: Paris"
+    forced = ask(client, "Anything at all", tools=tools, tool_choice="required").choices[0].message.tool_calls[0]
+    assert json.loads(forced.function.arguments) == {"city": "example"}
+    refused = ask(client, "How do I pick a lock?").choices[0].message
+    assert (refused.content, refused.refusal) == (None, "I'm sorry, I can't help with that.")
+
+
+def test_chat_stream_sends_token_sized_chunks_then_usage(client):
+    chunks = list(ask(client, "Tell me a story", stream=True, stream_options={"include_usage": True}))
+    assert all(chunk.object == "chat.completion.chunk" and chunk.id == chunks[0].id for chunk in chunks)
+    assert chunks[0].choices[0].delta.role == "assistant"
+    text = "".join(chunk.choices[0].delta.content or "" for chunk in chunks if chunk.choices)
+    assert text == "Once upon a time, a small robot learned to paint the sea at dawn. The end."
+    assert len(chunks) == count_text(text, CHAT) + 3
+    assert chunks[-2].choices[0].finish_reason == "stop"
+    assert chunks[-1].choices == [] and chunks[-1].usage.completion_tokens == count_text(text, CHAT)
+    messages = [{"role": "user", "content": "weather in Paris"}]
+    with client.chat.completions.stream(model=CHAT, messages=messages) as stream:
+        final = stream.get_final_completion()
+    assert final.choices[0].message.tool_calls[0].function.arguments == '{"city":"Paris"}'
+
+
+def test_errors_map_to_sdk_exceptions(server, client):
+    with pytest.raises(openai.NotFoundError) as missing:
+        client.chat.completions.create(model="gpt-4", messages=[{"role": "user", "content": "hello"}])
+    assert missing.value.code == "model_not_found" and missing.value.response.headers["x-kit-standin"] == "synthesized"
+    with pytest.raises(openai.NotFoundError, match="dall-e-3"):
+        client.images.generate(model="dall-e-3", prompt="a cat")  # shut down, and no rule for it
+    with pytest.raises(openai.RateLimitError) as limited:
+        ask(client, "retry demo")
+    assert limited.value.code == "rate_limit_exceeded"
+    assert limited.value.response.headers["retry-after-ms"] == "1"
+    patient = OpenAI(base_url=server.url, api_key="sk-test-standin")  # default retries; retry-after-ms: 1
+    assert ask(patient, "retry demo").choices[0].message.content == "Recovered answer"
+    with pytest.raises(openai.AuthenticationError) as refused:
+        ask(OpenAI(base_url=server.url, api_key="not-a-key", max_retries=0), "hello")
+    assert refused.value.code == "invalid_api_key"
+    assert "not-a-key" not in str(refused.value) and "sk-***" in refused.value.message
+    with pytest.raises(openai.BadRequestError, match="wav"):
+        client.audio.speech.create(model=models.SPEECH, voice="alloy", input="hi", response_format="mp3")
+    with pytest.raises(openai.NotFoundError, match="Invalid URL"):
+        client.post("/no/such/endpoint", body={}, cast_to=object)
+    request = urllib.request.Request(server.url + "/chat/completions", data=b"{not json", method="POST")
+    request.add_header("Authorization", "Bearer sk-test")
+    request.add_header("Content-Type", "application/json")
+    with pytest.raises(urllib.error.HTTPError) as malformed:
+        urllib.request.urlopen(request)
+    error = json.loads(malformed.value.read())["error"]
+    assert malformed.value.code == 400 and "could not parse the JSON body" in error["message"]
+    assert set(error) == {"message", "type", "param", "code"}
+
+
+def test_embeddings_are_deterministic_normalised_and_meaningful(server, client):
+    texts = ["The cat sat on the mat.", "A cat was sitting on a mat.", "Quarterly tax filing deadlines"]
+    response = client.embeddings.create(model=models.EMBEDDING, input=texts)  # the SDK asks for base64
+    assert server.requests[-1].json["encoding_format"] == "base64"
+    assert isinstance(response, CreateEmbeddingResponse)
+    vectors = [item.embedding for item in response.data]
+    assert [len(v) for v in vectors] == [1536] * 3
+    assert all(abs(math.sqrt(sum(x * x for x in v)) - 1) < 1e-5 for v in vectors)
+
+    def cosine(a, b):
+        return sum(x * y for x, y in zip(a, b, strict=True))
+
+    assert cosine(vectors[0], vectors[1]) > 0.3 > cosine(vectors[0], vectors[2])
+    counted = sum(count_text(text, models.EMBEDDING) for text in texts)
+    assert response.usage.prompt_tokens == response.usage.total_tokens == counted
+    floats = client.embeddings.create(model=models.EMBEDDING, input=texts[0], encoding_format="float")
+    assert floats.data[0].embedding == vectors[0]
+    short = client.embeddings.create(model=models.EMBEDDING, input=texts[0], dimensions=256)
+    assert len(short.data[0].embedding) == 256
+
+
+def test_moderation_scores_all_categories(client):
+    calm = client.moderations.create(model=models.MODERATION, input="I love gardening.")
+    assert isinstance(calm, ModerationCreateResponse) and calm.id.startswith("modr-")
+    result = calm.results[0]
+    scores = result.category_scores.model_dump(by_alias=True)
+    assert set(scores) == set(MODERATION_CATEGORIES)
+    assert not result.flagged and max(scores.values()) < 0.5
+    assert result.category_applied_input_types.violence == ["text"]
+    angry = client.moderations.create(model=models.MODERATION, input=["fine", "I will hurt them"])
+    assert [r.flagged for r in angry.results] == [True, True]  # the rule matches the joined input
+    assert angry.results[1].categories.violence and angry.results[1].category_scores.violence == 0.91
+
+
+def test_images_are_small_valid_pngs(client):
+    image = client.images.generate(model=models.IMAGE, prompt="A lighthouse at dusk", size="1024x1536", n=2)
+    assert isinstance(image, ImagesResponse) and len(image.data) == 2
+    data = base64.b64decode(image.data[0].b64_json)
+    assert data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) < 8000
+    assert (int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")) == (64, 96)
+    assert image.data[0].b64_json != image.data[1].b64_json
+    prompt = count_text("A lighthouse at dusk", models.IMAGE)
+    assert image.usage.input_tokens == prompt == image.usage.input_tokens_details.text_tokens
+    assert image.usage.total_tokens == image.usage.input_tokens + image.usage.output_tokens
+    assert (image.size, image.quality, image.output_format) == ("1024x1536", "medium", "png")
+
+
+def test_speech_and_transcription(client):
+    speech = client.audio.speech.create(model=models.SPEECH, voice="alloy", input="Hello from the kit",
+                                        response_format="wav")
+    assert speech.response.headers["content-type"] == "audio/wav" and len(speech.content) < 100_000
+    with wave.open(io.BytesIO(speech.content)) as audio:
+        seconds = audio.getnframes() / audio.getframerate()
+    assert 0.2 < seconds <= 1.5
+    upload = ("meeting.wav", speech.content, "audio/wav")
+    text = client.audio.transcriptions.create(model=models.TRANSCRIBE, file=upload)
+    assert isinstance(text, Transcription)
+    assert text.text == "Welcome to the meeting. Let us begin with the budget."
+    assert text.usage.output_tokens == count_text(text.text, models.TRANSCRIBE)
+    assert text.usage.total_tokens == text.usage.input_tokens + text.usage.output_tokens
+    plain = client.audio.transcriptions.create(model=models.TRANSCRIBE, file=upload, response_format="text")
+    assert plain.strip() == text.text
+    verbose = client.audio.transcriptions.create(model="whisper-1", file=upload, response_format="verbose_json")
+    assert isinstance(verbose, TranscriptionVerbose) and verbose.duration == pytest.approx(seconds)
+    assert [s.text.strip() for s in verbose.segments] == ["Welcome to the meeting.", "Let us begin with the budget."]
+    assert verbose.segments[-1].end == pytest.approx(seconds, abs=0.01) and verbose.segments[1].tokens
+
+
+def test_models_list_and_retrieve(client):
+    listed = {model.id for model in client.models.list()}
+    assert set(models.KIT_MODELS) <= listed
+    model = client.models.retrieve(models.CHAT)
+    assert isinstance(model, Model) and model.owned_by == "system" and model.created > 0
+    with pytest.raises(openai.NotFoundError) as missing:
+        client.models.retrieve("gpt-unknown")
+    assert missing.value.code == "model_not_found"
+
+
+def test_legacy_completions(client):
+    completion = client.completions.create(model=models.INSTRUCT, prompt="Once upon")
+    assert isinstance(completion, Completion) and completion.object == "text_completion"
+    choice = completion.choices[0]
+    assert (choice.finish_reason, choice.logprobs) == ("length", None)  # the endpoint's default max_tokens is 16
+    assert completion.usage.completion_tokens == count_text(choice.text, models.INSTRUCT) == 16
+    assert completion.usage.prompt_tokens == count_text("Once upon", models.INSTRUCT)
+    whole = client.completions.create(model=models.INSTRUCT, prompt="Once upon", max_tokens=100)
+    assert whole.choices[0].finish_reason == "stop" and whole.choices[0].text.endswith("by the sea")
+
+
+def test_responses_api(client):
+    first = client.responses.create(model=CHAT, instructions="Be brief.", input="What is the capital of France?")
+    assert isinstance(first, Response) and first.status == "completed" and first.output_text == "Paris."
+    assert re.fullmatch(r"resp_[0-9a-f]{48}", first.id) and first.output[0].id.startswith("msg_")
+    expected = count_messages([{"role": "developer", "content": "Be brief."},
+                               {"role": "user", "content": "What is the capital of France?"}], CHAT)
+    assert first.usage.input_tokens == expected
+    assert first.usage.output_tokens == count_text("Paris.", CHAT)
+    assert first.usage.total_tokens == first.usage.input_tokens + first.usage.output_tokens
+    follow = client.responses.create(model=CHAT, input="What did I ask?", previous_response_id=first.id)
+    assert follow.output_text == "You asked about the capital of France."
+    assert follow.usage.input_tokens > count_messages([{"role": "user", "content": "What did I ask?"}], CHAT)
+    tools = [{"type": "function", "name": "get_weather", "parameters": {"type": "object", "properties": {}}}]
+    called = client.responses.create(model=CHAT, input="What's the weather in Paris?", tools=tools)
+    call = called.output[0]
+    assert (call.type, call.name, call.arguments) == ("function_call", "get_weather", '{"city":"Paris"}')
+    assert re.fullmatch(r"call_[A-Za-z0-9]{24}", call.call_id)
+    short = client.responses.create(model=CHAT, input="Tell me a story", max_output_tokens=4)
+    assert short.status == "incomplete" and short.incomplete_details.reason == "max_output_tokens"
+
+
+def test_responses_stream_event_sequence(client):
+    events = list(client.responses.create(model=CHAT, input="Tell me a story", stream=True))
+    kinds = [event.type for event in events]
+    assert kinds[:5] == ["response.created", "response.in_progress", "response.output_item.added",
+                         "response.content_part.added", "response.output_text.delta"]
+    assert kinds[-4:] == ["response.output_text.done", "response.content_part.done",
+                          "response.output_item.done", "response.completed"]
+    assert [event.sequence_number for event in events] == list(range(len(events)))
+    text = "".join(event.delta for event in events if event.type == "response.output_text.delta")
+    assert text == events[-1].response.output_text
+    with client.responses.stream(model=CHAT, input="weather in Paris") as stream:
+        final = stream.get_final_response()
+    assert final.output[0].arguments == '{"city":"Paris"}'
+
+
+def test_answers_are_deterministic(scripts):
+    def run():
+        with StandIn(scripts) as fresh:
+            client = OpenAI(base_url=fresh.url, api_key="sk-test", max_retries=0)
+            raws = [client.chat.completions.with_raw_response.create(
+                model=CHAT, messages=[{"role": "user", "content": "Tell me a story"}], logprobs=True) for _ in range(2)]
+            raws.append(client.responses.with_raw_response.create(model=CHAT, input="Unscripted"))
+            return [(raw.content, raw.headers["x-request-id"], raw.headers["date"]) for raw in raws]
+
+    once, again = run(), run()
+    assert once == again
+    assert once[0][1] != once[1][1]  # a repeated request is a new request
+
+
+def test_requests_and_unmatched_are_recorded(server, client):
+    ask(client, "A question nobody scripted")
+    received = server.requests[-1]
+    assert (received.method, received.path) == ("POST", "/v1/chat/completions")
+    assert received.headers["authorization"] == "Bearer sk-test-standin"
+    assert received.json["messages"][0]["content"] == "A question nobody scripted"
+    assert json.loads(received.body) == received.json
+    assert any("A question nobody scripted" in line for line in server.unmatched)
+    client.models.list()
+    assert (server.requests[-1].method, server.requests[-1].json) == ("GET", None)
+
+
+def test_openai_base_url_and_key_are_honoured(server, monkeypatch):
+    monkeypatch.setenv("OPENAI_BASE_URL", server.url)
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-from-env")
+    assert ask(OpenAI(max_retries=0), "What is the capital of Italy?").choices[0].message.content.endswith("Rome.")
+
+
+def test_scripts_merge_in_file_name_order(tmp_path):
+    (tmp_path / "02_later.json").write_text(json.dumps({"rules": [{"match": {"contains": "x"}, "reply": "later"}]}))
+    (tmp_path / "01_first.json").write_text(json.dumps({"rules": [{"match": {"contains": "x"}, "reply": "first"}]}))
+    assert [rule["reply"] for rule in load_scripts(tmp_path)] == ["first", "later"]
+    (tmp_path / "03_bad.json").write_text(json.dumps({"rules": [{"reply": "no match"}]}))
+    with pytest.raises(ValueError, match="03_bad.json"):
+        load_scripts(tmp_path)
+    load_scripts(ROOT / "data" / "standin")  # the kit's own scripts load
+
+
+def test_command_line_serves_until_stopped():
+    process = subprocess.Popen([sys.executable, "-m", "helpers.standin", "--port", "0"], cwd=ROOT,
+                               stdout=subprocess.PIPE, text=True)
+    try:
+        url = re.search(r"http://127\.0\.0\.1:\d+/v1", process.stdout.readline()).group(0)
+        client = OpenAI(base_url=url, api_key="sk-test", max_retries=0)
+        assert models.CHAT in {model.id for model in client.models.list()}
+    finally:
+        process.terminate()
+        process.wait(timeout=5)
