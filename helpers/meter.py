@@ -11,6 +11,7 @@ shows what it would have cost while nothing is billed.
 """
 from __future__ import annotations
 
+import json
 import math
 import os
 import threading
@@ -22,7 +23,7 @@ from .prices import usd
 BUDGET_ENV = "KIT_BUDGET_USD"
 # Output tokens assumed for a request that sets no limit: a long answer, so the guard errs on the safe side.
 DEFAULT_OUTPUT_ESTIMATE = 1_000
-IMAGE_OUTPUT_ESTIMATE = 4_160  # one high-quality 1024x1024 image in gpt-image-2 output tokens
+IMAGE_OUTPUT_ESTIMATE = 6_240  # output tokens of one high-quality 1536x1024 image, the largest common case
 BILLED_MODES = ("live", "record")
 CHAT_PATH = "/v1/chat/completions"
 COLUMNS = ["calls", "errors", "input_tokens", "output_tokens", "cost_usd", "billed_usd"]
@@ -66,11 +67,18 @@ def input_tokens_of(body: dict | None) -> int:
         return 0
     model = body.get("model", "")
     if isinstance(body.get("messages"), list):
-        return tokens.count_messages(body["messages"], model)
+        return tokens.count_messages(body["messages"], model) + _schema_tokens(body)
     if isinstance(body.get("input"), list) and all(isinstance(m, dict) and "role" in m for m in body["input"]):
-        return tokens.count_messages(body["input"], model) + tokens.count_text(body.get("instructions") or "", model)
+        return (tokens.count_messages(body["input"], model) + tokens.count_text(body.get("instructions") or "", model)
+                + _schema_tokens(body))
     text = _text(body.get("input")) + _text(body.get("prompt")) + (body.get("instructions") or "")
-    return tokens.count_text(text, model)
+    return tokens.count_text(text, model) + _schema_tokens(body)
+
+
+def _schema_tokens(body: dict) -> int:
+    """Tool definitions and output schemas are billed as input too; their JSON text is a safe overestimate."""
+    extra = [body[key] for key in ("tools", "functions", "response_format", "text") if body.get(key)]
+    return tokens.count_text(json.dumps(extra), body.get("model", "")) if extra else 0
 
 
 def output_limit_of(path: str, body: dict | None) -> int:
@@ -193,7 +201,7 @@ class Meter:
         frame = pd.DataFrame.from_dict(rows, orient="index", columns=COLUMNS)
         frame.loc["total"] = frame.sum() if rows else dict.fromkeys(COLUMNS, 0)
         frame.index.name = "model"
-        return frame.astype({name: "int64" for name in COLUMNS[:4]}).round({"cost_usd": 6, "billed_usd": 6})
+        return frame.astype({name: "int64" for name in COLUMNS[:4]})
 
     def summary(self) -> str:
         count = len(self.calls)
@@ -205,8 +213,13 @@ class Meter:
             text += "; all replayed from recordings, so nothing was billed"
         elif replayed:
             text += f"; {replayed} replayed from recordings (not billed), {usd(self.spent())} billed"
-        if self.budget is not None:
-            text += f". Budget: {usd(self.budget)}, {usd(self.spent())} spent"
+        try:
+            budget = self.budget
+        except BudgetExceeded as err:  # a KIT_BUDGET_USD that is not a number: say so, do not fail
+            text += f". {err}"
+        else:
+            if budget is not None:
+                text += f". Budget: {usd(budget)}, {usd(self.spent())} spent"
         estimated = sum(c.estimated for c in self.calls)
         if estimated:
             text += (f". Tokens of {estimated} streamed call{'s' * (estimated != 1)} are the kit's count "
@@ -238,8 +251,10 @@ class Meter:
 
     def check(self, outgoing: traffic.Outgoing) -> None:
         """Refuse, before sending, a live call whose worst-case cost would pass the budget."""
+        if self.mode not in BILLED_MODES or outgoing.json is None:
+            return  # offline nothing is billed
         budget = self.budget
-        if budget is None or self.mode not in BILLED_MODES or outgoing.json is None:
+        if budget is None:
             return
         worst = estimate(outgoing.json, outgoing.path)
         spent = self.spent()

@@ -9,7 +9,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from . import pacing, recordings
+from . import recordings
+from .meter import meter
 from .paths import ROOT
 
 MODES = ("offline", "live", "record")
@@ -39,9 +40,10 @@ def choose_mode(environ=os.environ) -> str:
     if requested and requested not in MODES:
         raise SetupError(f"KIT_MODE is {requested!r}, but it must be one of {', '.join(MODES)} "
                          "(or unset, to choose live when a key is set and offline otherwise).")
-    has_key = bool(environ.get("OPENAI_API_KEY", "").strip())
-    if requested == "record" and not has_key:
-        raise SetupError("KIT_MODE=record needs a real key, because recording sends real requests. "
+    key = environ.get("OPENAI_API_KEY", "").strip()
+    has_key = bool(key) and key != OFFLINE_PLACEHOLDER_KEY  # offline mode's own placeholder is no key
+    if requested in ("live", "record") and not has_key:
+        raise SetupError(f"KIT_MODE={requested} needs a real key, because it sends real requests. "
                          "Set OPENAI_API_KEY (lesson 00 shows how), or unset KIT_MODE to work offline.")
     return requested or ("live" if has_key else "offline")
 
@@ -80,7 +82,7 @@ def teardown() -> None:
     """Stop intercepting requests (and save any new recordings); setup() starts again."""
     global _active_context
     if _active_context is not None:
-        _active_context.__exit__(None, None, None)
+        _active_context.stop()
         _active_context = None
 
 
@@ -101,13 +103,20 @@ def setup(notebook: str) -> None:
         check_key_shape(os.environ["OPENAI_API_KEY"])
     if mode != "live":
         overwrite = os.environ.get("KIT_OVERWRITE", "") == "1"
-        _, _active_context = recordings.open_cassette(notebook, record=mode == "record", overwrite=overwrite)
-        pacing.install()  # replayed streams arrive event by event, as live ones do
-    from .meter import meter; meter.start(mode)  # noqa: E702 - the session meter, budget guard and offline tiktoken
+        _active_context = recordings.Interception(notebook, record=mode == "record", overwrite=overwrite,
+                                                  on_start=_pace_replayed_streams)
+    meter.start(mode)  # counts every answer, guards the budget, and puts tiktoken's files in place
     banner = make_banner(mode, notebook)
     _show_kit_errors_briefly()
     print(banner)
     current = Session(mode, notebook, os.environ.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL, banner)
+
+
+def _pace_replayed_streams() -> None:
+    """Replayed streams arrive event by event, as live ones do (loaded with vcrpy, on the first request)."""
+    from . import pacing
+
+    pacing.install()
 
 
 def _load_dotenv() -> None:

@@ -3,7 +3,8 @@
 vcrpy intercepts the SDK's httpx2 traffic, so lesson code stays verbatim `OpenAI()` code. This
 module gives vcrpy the kit's file format (readable JSON, one file per notebook, written
 atomically), the kit's matching (method, path and canonical body, never headers), secret
-filtering at write time, and a miss message written for a beginner.
+filtering at write time, and a miss message written for a beginner. vcrpy (and the HTTP stacks it
+patches) is imported on the first request rather than in the setup cell.
 """
 from __future__ import annotations
 
@@ -11,22 +12,21 @@ import base64
 import difflib
 import email.parser
 import email.policy
+import functools
 import hashlib
 import json
 import os
 from collections import Counter
 from pathlib import Path
 
-import vcr.stubs.httpx_stubs
-from vcr import matchers
-from vcr.cassette import Cassette
-from vcr.errors import CannotOverwriteExistingCassetteException
-from vcr.patch import PATCHER_NAMES
-from vcr.persisters.filesystem import CassetteNotFoundError
-from vcr.record_mode import RecordMode
-from vcr.request import Request
+from typing import TYPE_CHECKING
+
+import httpx2
 
 from . import paths
+
+if TYPE_CHECKING:  # vcrpy loads on the first request, so the setup cell stays quick
+    from vcr.request import Request
 
 FORMAT = 1
 BLOBS = "blobs"  # binary bodies live beside the JSON, named by their hash
@@ -40,13 +40,13 @@ class RecordingError(Exception):
     """A recording file that cannot be used; the message names the file and what to do."""
 
 
-class OfflineMiss(CannotOverwriteExistingCassetteException):
-    """Offline mode received a request that was not recorded."""
+class OfflineMiss(Exception):
+    """Offline mode received a request that was not recorded (raised by vcrpy in place of its own error)."""
 
     def __init__(self, *, cassette, failed_request):
         self.cassette = cassette
         self.failed_request = failed_request
-        Exception.__init__(self, miss_message(cassette, failed_request))
+        super().__init__(miss_message(cassette, failed_request))
 
 
 # --- canonical request bodies -------------------------------------------------------------------
@@ -86,6 +86,11 @@ def canonical_body(request: Request):
 def match_body(r1: Request, r2: Request) -> None:
     if canonical_body(r1) != canonical_body(r2):
         raise AssertionError("bodies differ")
+
+
+def match_route(r1: Request, r2: Request) -> None:
+    if (r1.method, r1.path) != (r2.method, r2.path):
+        raise AssertionError("method or path differs")
 
 
 # --- the miss message ---------------------------------------------------------------------------
@@ -210,6 +215,8 @@ def _request_record(request: Request) -> dict:
 
 
 def _request_from_record(record: dict) -> Request:
+    from vcr.request import Request
+
     if "body_base64" in record:
         body = base64.b64decode(record["body_base64"])
         boundary = body.split(b"\r\n", 1)[0][2:].decode()
@@ -250,6 +257,11 @@ def read_file(path: Path) -> dict:
     if data.get("format", 0) > FORMAT:
         raise RecordingError(f"{where} was written by a newer version of the kit (format {data['format']}, "
                              f"this kit reads format {FORMAT}). Update the kit (git pull, then reinstall).")
+    for number, interaction in enumerate(data["interactions"], start=1):
+        try:
+            interaction["request"]["method"], interaction["request"]["path"], interaction["response"]["status"]["code"]
+        except (KeyError, TypeError) as err:
+            raise RecordingError(f"{where}: interaction #{number} is incomplete (no {err}). {restore}") from None
     return data
 
 
@@ -258,6 +270,8 @@ class KitPersister:
 
     @staticmethod
     def load_cassette(cassette_path, serializer=None):
+        from vcr.persisters.filesystem import CassetteNotFoundError
+
         path = Path(cassette_path)
         if not path.is_file():
             raise CassetteNotFoundError()
@@ -316,27 +330,35 @@ def scrub_secrets(text: str) -> str:
     return text.replace(key, "sk-***") if len(key) >= 8 else text
 
 
-# --- the cassette -------------------------------------------------------------------------------
+# --- interception -------------------------------------------------------------------------------
 
-class KitCassette(Cassette):
-    """Replays matching answers in turn, then cycles, so repeated requests see each recorded variant."""
+@functools.cache
+def _cassette_class():
+    from vcr.cassette import Cassette
 
-    def play_response(self, request):
-        matches = list(self._responses(request))
-        if not matches:
-            return super().play_response(request)
-        index, response = min(matches, key=lambda match: self.play_counts[match[0]])
-        self.play_counts[index] += 1
-        return response
+    class KitCassette(Cassette):
+        """Replays matching answers in turn, then cycles, so repeated requests see each recorded variant."""
 
-    def append(self, request, response):
-        before = len(self.data)
-        super().append(request, response)
-        if len(self.data) > before:
-            self.added += 1
-            self._save(force=True)  # written at once: a kernel that dies loses nothing recorded
+        added = 0
 
-    added = 0
+        def play_response(self, request):
+            matches = list(self._responses(request))
+            if not matches:
+                return super().play_response(request)
+            index, response = min(matches, key=lambda match: self.play_counts[match[0]])
+            self.play_counts[index] += 1
+            return response
+
+        def append(self, request, response):
+            before = len(self.data)
+            super().append(request, response)
+            if len(self.data) > before:
+                self.added += 1
+                self._save(force=True)  # written at once: a kernel that dies loses nothing recorded
+                print(f"Recorded a new answer: {request.method} {request.path} → {shown(self._path)} "
+                      f"({self.added} added this session)")
+
+    return KitCassette
 
 
 def strip_auth(request: Request):
@@ -346,29 +368,67 @@ def strip_auth(request: Request):
     return request
 
 
-def open_cassette(notebook: str, *, record: bool, overwrite: bool = False):
-    """Start intercepting the SDK's traffic for one notebook; returns the live cassette.
+# The transport methods vcrpy patches; the kit holds them until the first request arrives.
+_TRANSPORT_METHODS = ((httpx2.HTTPTransport, "handle_request"), (httpx2.AsyncHTTPTransport, "handle_async_request"))
 
-    `record=False` replays only; `record=True` replays what is recorded and records what is new;
-    `overwrite=True` re-records everything (only when a learner asks for it).
+
+class Interception:
+    """Routes the SDK's requests through a recording for one notebook; `stop()` ends it.
+
+    Until the first request, light placeholders sit where vcrpy patches; the first request loads
+    vcrpy, opens the recording and is then handled by it, like every later one.
     """
-    vcr.stubs.httpx_stubs.CannotOverwriteExistingCassetteException = OfflineMiss
-    if record:
-        mode = RecordMode.ALL if overwrite else RecordMode.NEW_EPISODES
-    else:
-        mode = RecordMode.NONE
-    context = KitCassette.use(
-        path=str(recording_path(notebook)),
-        persister=KitPersister,
-        record_mode=mode,
-        match_on=(matchers.method, matchers.path, match_body),
-        before_record_request=strip_auth,
-        allow_playback_repeats=True,
-        skip_patchers=[name for name in PATCHER_NAMES if name != "httpx2"],
-    )
-    return context.__enter__(), context
 
+    def __init__(self, notebook: str, *, record: bool, overwrite: bool, on_start=None):
+        self.notebook, self.record, self.overwrite, self.on_start = notebook, record, overwrite, on_start
+        self.context = None
+        self.originals = {(cls, name): cls.__dict__[name] for cls, name in _TRANSPORT_METHODS}
+        for cls, name in _TRANSPORT_METHODS:
+            setattr(cls, name, self._first_request(cls, name))
 
+    def _first_request(self, cls, name):
+        def placeholder(transport, request):
+            self.start()
+            return getattr(cls, name)(transport, request)  # now vcrpy's handler
+
+        return placeholder
+
+    def _restore(self) -> None:
+        for (cls, name), original in self.originals.items():
+            setattr(cls, name, original)
+
+    def start(self) -> None:
+        if self.context is not None:
+            return
+        self._restore()  # vcrpy must see (and keep) the real methods
+        import vcr.stubs.httpx_stubs
+        from vcr.patch import PATCHER_NAMES
+        from vcr.record_mode import RecordMode
+
+        vcr.stubs.httpx_stubs.CannotOverwriteExistingCassetteException = OfflineMiss
+        if self.record:
+            mode = RecordMode.ALL if self.overwrite else RecordMode.NEW_EPISODES
+        else:
+            mode = RecordMode.NONE
+        self.context = _cassette_class().use(
+            path=str(recording_path(self.notebook)),
+            persister=KitPersister,
+            record_mode=mode,
+            match_on=(match_route, match_body),
+            before_record_request=strip_auth,
+            allow_playback_repeats=True,
+            skip_patchers=[name for name in PATCHER_NAMES if name != "httpx2"],
+        )
+        self.cassette = self.context.__enter__()
+        if self.on_start:
+            self.on_start()
+
+    def stop(self) -> None:
+        if self.context is None:
+            self._restore()
+        else:
+            self.context.__exit__(None, None, None)
+            self.context = None
 
 
 def recorded_requests(notebook: str) -> list[dict]:

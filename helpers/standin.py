@@ -372,6 +372,40 @@ def _tool_calls(entry) -> list[tuple[str, str]]:
              else _compact(call.get("arguments", {}))) for call in entry["tool_calls"]]
 
 
+def strict_schema_problem(schema, context: tuple = ()) -> str | None:
+    """The first strict-mode rule a JSON schema breaks, worded as the API words it; None if it keeps them."""
+    if not isinstance(schema, dict):
+        return None
+    if schema.get("type") == "object" or "properties" in schema:
+        if schema.get("additionalProperties") is not False:
+            return f"In context={context!r}, 'additionalProperties' is required to be supplied and to be false."
+        missing = [name for name in schema.get("properties", {}) if name not in (schema.get("required") or [])]
+        if missing:
+            return (f"In context={context!r}, 'required' is required to be supplied and to be an array including "
+                    f"every key in properties. Missing '{missing[0]}'.")
+    inner = [(("properties", name), sub) for name, sub in (schema.get("properties") or {}).items()]
+    inner += [(("items",), schema["items"])] if "items" in schema else []
+    inner += [((key, str(n)), sub) for key in ("anyOf", "allOf") for n, sub in enumerate(schema.get(key) or [])]
+    inner += [(("$defs", name), sub) for name, sub in (schema.get("$defs") or {}).items()]
+    return next(filter(None, (strict_schema_problem(sub, context + step) for step, sub in inner)), None)
+
+
+def check_strict_schemas(body) -> None:
+    """Refuse a chat request whose strict response format or strict tool breaks the strict-mode rules."""
+    fmt = body.get("response_format") or {}
+    if fmt.get("type") == "json_schema" and (fmt.get("json_schema") or {}).get("strict"):
+        problem = strict_schema_problem(fmt["json_schema"].get("schema"))
+        if problem:
+            raise ApiError(400, f"Invalid schema for response_format '{fmt['json_schema'].get('name')}': {problem}",
+                           param="response_format")
+    for index, tool in enumerate(body.get("tools") or []):
+        function = tool.get("function") or {}
+        problem = function.get("strict") and strict_schema_problem(function.get("parameters"))
+        if problem:
+            raise ApiError(400, f"Invalid schema for function '{function.get('name')}': {problem}",
+                           param=f"tools[{index}].function.parameters", code="invalid_function_parameters")
+
+
 def _forced_tool(body) -> dict | None:
     """The tool a request makes the model call, if any, as {'name', 'parameters'}."""
     choice, tools = body.get("tool_choice"), [t.get("function", t) for t in body.get("tools") or []]
@@ -607,6 +641,7 @@ class StandIn:
 
     def _chat(self, call: Call) -> Answer:
         body, model = call.body, call.model
+        check_strict_schemas(body)
         choices, used = [], 0
         for index in range(_choice_count(CHAT, body)):
             choice, tokens = self._chat_choice(call, index)

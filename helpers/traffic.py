@@ -27,7 +27,7 @@ class Outgoing:
     """A request about to be sent."""
     method: str
     path: str
-    json: dict | None  # the JSON body, parsed; None for uploads and empty bodies
+    json: dict | None  # the JSON body, parsed (an upload's text fields); None for an empty body
 
 
 @dataclass
@@ -63,7 +63,11 @@ def remove_guard(guard) -> None:
 # --- reading requests and answers -------------------------------------------------------------------
 
 def _request_json(request: httpx2.Request) -> dict | None:
-    if "json" not in request.headers.get("content-type", ""):
+    content_type = request.headers.get("content-type", "")
+    if content_type.startswith("multipart/form-data"):  # an upload: its text fields (model...), not the file
+        fields = getattr(request.stream, "fields", [])
+        return {f.name: f.value for f in fields if isinstance(getattr(f, "value", None), str)} or None
+    if "json" not in content_type:
         return None
     try:
         value = json.loads(request.content)

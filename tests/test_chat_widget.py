@@ -17,7 +17,7 @@ SECOND = "How long would all that take?"
 def live(standin, monkeypatch):
     """Live-like: the SDK talks to the stand-in server, as it would to a real API."""
     monkeypatch.setenv("OPENAI_BASE_URL", standin.url)
-    monkeypatch.setenv("OPENAI_API_KEY", "sk-kit-test-chat-widget")
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-kit-test")
     return standin
 
 
@@ -74,7 +74,7 @@ def test_an_api_error_is_a_message_in_the_pane_and_the_history_is_kept(tmp_path,
     (tmp_path / "error.json").write_text(json.dumps(script))
     with StandIn(scripts_dir=tmp_path) as server:
         monkeypatch.setenv("OPENAI_BASE_URL", server.url)
-        monkeypatch.setenv("OPENAI_API_KEY", "sk-kit-test-chat-widget")
+        monkeypatch.setenv("OPENAI_API_KEY", "sk-kit-test")
         widget = ChatWidget()
         widget.send("hello")
         before = list(widget.messages)

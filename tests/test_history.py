@@ -48,7 +48,8 @@ def test_trim_to_budget_keeps_the_newest_turns_that_fit():
 
 
 def test_trim_to_budget_refuses_a_budget_smaller_than_the_developer_message():
-    with pytest.raises(HistoryError, match=r"budget of 5 tokens is smaller than the developer message alone \(13 tokens\)"):
+    expected = r"budget of 5 tokens is smaller than the developer message alone \(13 tokens\)"
+    with pytest.raises(HistoryError, match=expected):
         history.trim_to_budget(conversation(2), 5)
 
 
@@ -86,7 +87,7 @@ def test_transcript_names_roles_and_tool_calls():
 
 
 def test_summarise_older_replaces_older_turns_by_one_summary(standin, monkeypatch):
-    monkeypatch.setenv("OPENAI_API_KEY", "sk-kit-test-history")
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-kit-test")
     client = openai.OpenAI(base_url=standin.url)
     usages = []
     summarised = history.summarise_older(conversation(4), client, keep_turns=2, usages=usages)
@@ -107,3 +108,22 @@ def test_summarise_older_replaces_older_turns_by_one_summary(standin, monkeypatc
 
 def test_summarise_older_makes_no_call_when_nothing_is_old(standin):
     assert history.summarise_older(conversation(2), client=None, keep_turns=2) == conversation(2)
+
+
+def test_the_lesson_03_exercise_solutions_pass():
+    from helpers.exercises import lesson03
+
+    first = [DEV, {"role": "user", "content": "question"}]
+    assert lesson03.check_continued(first + [{"role": "assistant", "content": "reply"},
+                                             {"role": "user", "content": "and then?"}], "question", "reply")
+    assert not lesson03.check_continued(first, "question", "reply")
+
+    def keep_last_messages(messages, n):
+        instructions = [m for m in messages if m["role"] in ("developer", "system")]
+        others = [m for m in messages if m["role"] not in ("developer", "system")]
+        return instructions + others[-n:]
+
+    assert lesson03.check_keep_last_messages(keep_last_messages)
+    assert not lesson03.check_keep_last_messages(lambda messages, n: messages)
+    kept = history.keep_last_turns(conversation(4), 1)
+    assert lesson03.check_saved(count_messages(conversation(4)) - count_messages(kept), conversation(4), kept)

@@ -198,3 +198,43 @@ def test_parse_and_refusals(client):
         response_format=Recipe).choices[0]
     assert refused.message.parsed is None and refused.message.content is None
     assert refused.message.refusal.startswith("I'm sorry") and refused.finish_reason == "stop"
+
+
+def test_lesson07_registered_tool_check(capsys):
+    assert passed(capsys, lesson07.check_currency_output('{"amount": 116.0, "currency": "USD"}'))
+    assert not lesson07.check_currency_output('{"error": "There is no tool named \'convert_currency\'."}')
+    assert "`TOOLS`" in capsys.readouterr().out
+
+
+# ---- the stand-in refuses strict schemas that break the strict-mode rules ------------------------------
+
+def test_strict_schema_problems_are_worded_as_the_api_words_them():
+    from helpers.standin import strict_schema_problem
+
+    good = {"type": "object", "properties": {"a": {"type": "string"}}, "required": ["a"], "additionalProperties": False}
+    assert strict_schema_problem(good) is None
+    assert strict_schema_problem({**good, "additionalProperties": True}) == (
+        "In context=(), 'additionalProperties' is required to be supplied and to be false.")
+    nested = {**good, "properties": {"a": {"type": "array", "items": {**good, "required": []}}}}
+    assert strict_schema_problem(nested) == (
+        "In context=('properties', 'a', 'items'), 'required' is required to be supplied and to be an array "
+        "including every key in properties. Missing 'a'.")
+
+
+def test_a_broken_strict_schema_is_a_400_naming_the_rule(client):
+    import openai
+
+    loose = {"type": "object", "properties": {"name": {"type": "string"}, "date": {"type": "string"}},
+             "required": ["name"], "additionalProperties": False}
+    fmt = {"type": "json_schema", "json_schema": {"name": "calendar_event", "strict": True, "schema": loose}}
+    with pytest.raises(openai.BadRequestError) as raised:
+        client.chat.completions.create(model=CHAT, messages=user("science fair on Friday"), response_format=fmt)
+    assert raised.value.param == "response_format" and "Missing 'date'" in raised.value.message
+    tool = [{"type": "function", "function": {"name": "get_weather", "strict": True, "parameters": loose}}]
+    with pytest.raises(openai.BadRequestError) as raised:
+        client.chat.completions.create(model=CHAT, messages=user("What's the weather in Oslo?"), tools=tool)
+    assert raised.value.code == "invalid_function_parameters"
+    assert raised.value.param == "tools[0].function.parameters"
+    assert "Invalid schema for function 'get_weather'" in raised.value.message
+    non_strict = [{"type": "function", "function": {"name": "get_weather", "parameters": loose}}]
+    assert client.chat.completions.create(model=CHAT, messages=user("What's the weather in Oslo?"), tools=non_strict)

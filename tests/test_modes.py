@@ -23,9 +23,10 @@ def test_unknown_mode_is_refused_with_the_choices():
         modes.choose_mode({"KIT_MODE": "online"})
 
 
-def test_record_mode_without_a_key_says_what_to_do():
-    with pytest.raises(modes.SetupError, match="needs a real key.*OPENAI_API_KEY"):
-        modes.choose_mode({"KIT_MODE": "record"})
+@pytest.mark.parametrize("mode", ["live", "record"])
+def test_live_or_record_mode_without_a_key_says_what_to_do(mode):
+    with pytest.raises(modes.SetupError, match=f"KIT_MODE={mode} needs a real key.*OPENAI_API_KEY"):
+        modes.choose_mode({"KIT_MODE": mode})
 
 
 def test_offline_banner_names_the_file_and_its_provenance(recordings_dir, capsys):
@@ -74,6 +75,13 @@ def test_a_malformed_key_is_refused_before_any_request(key, problem, monkeypatch
     with pytest.raises(modes.SetupError, match=problem) as caught:
         modes.setup("01_chat_completions")
     assert key.strip(' "') not in str(caught.value)
+
+
+def test_running_setup_again_offline_stays_offline(recordings_dir, monkeypatch, capsys):
+    monkeypatch.delenv("KIT_MODE")
+    modes.setup("01_missing_notebook")
+    modes.setup("01_missing_notebook")  # the placeholder key set by the first run is not a real key
+    assert modes.current.mode == "offline"
 
 
 def test_offline_mode_sets_a_placeholder_key_so_the_sdk_can_start(recordings_dir):

@@ -1,4 +1,5 @@
 """Paced replay: recorded event streams arrive spread out in time, byte for byte as recorded."""
+import itertools
 import json
 import time
 
@@ -63,7 +64,7 @@ def test_paced_events_arrive_spread_out_and_byte_identical(cassette, monkeypatch
     pieces = raw_pieces()
     assert b"".join(piece for _, piece in pieces) == SSE
     assert len(pieces) == len(pacing.split_events(SSE)) == 6
-    gaps = [later - earlier for (earlier, _), (later, _) in zip(pieces, pieces[1:])]
+    gaps = [later - earlier for (earlier, _), (later, _) in itertools.pairwise(pieces)]
     assert min(gaps) >= 0.035
 
 

@@ -22,9 +22,10 @@ LIVE_KEY = "sk-test"  # the stand-in wants a key that starts with sk-
 def offline(monkeypatch):
     """Offline mode for lesson 02, as its setup cell starts it; yields the cassette to count replays."""
     monkeypatch.setenv("OPENAI_API_KEY", OFFLINE_PLACEHOLDER_KEY)
-    cassette, context = recordings.open_cassette(NOTEBOOK, record=False)
-    yield cassette
-    context.__exit__(None, None, None)
+    interception = recordings.Interception(NOTEBOOK, record=False, overwrite=False)
+    interception.start()
+    yield interception.cassette
+    interception.stop()
 
 
 @pytest.fixture
@@ -247,6 +248,7 @@ def test_requests_the_playground_cannot_send_are_not_examples():
     assert settings_from_request({"model": models.CHAT, "messages": user, "temperature": 1}) is None  # default sent
     assert settings_from_request({"model": models.CHAT, "messages": user, "stop": "4."}) is None  # a bare string
     assert settings_from_request({"model": "gpt-4", "messages": user}) is None
-    assert settings_from_request({"model": models.CHAT, "messages": [{"role": "developer", "content": "x"}] + user}) is None
+    steered = [{"role": "developer", "content": "x"}] + user
+    assert settings_from_request({"model": models.CHAT, "messages": steered}) is None
     settings = settings_from_request({"model": models.CHAT, "messages": user, "temperature": 0, "stop": ["\n"]})
     assert settings["temperature"] == 0 and settings["stop"] == r"\n"

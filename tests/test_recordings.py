@@ -59,6 +59,12 @@ def test_recording_is_readable_json_labelled_synthesized(recordings_dir, standin
     assert interaction["response"]["body"]["json"]["object"] == "chat.completion"
 
 
+def test_record_mode_reports_what_it_added(recordings_dir, standin, monkeypatch, capsys):
+    record_one(monkeypatch, standin)
+    out = capsys.readouterr().out
+    assert "Recorded a new answer: POST /v1/chat/completions → " in out and "(1 added this session)" in out
+
+
 def test_record_mode_never_overwrites_what_is_recorded(recordings_dir, standin, monkeypatch, capsys):
     first = record_one(monkeypatch, standin)
     before = (recordings_dir / "roundtrip.json").read_text()

@@ -11,7 +11,29 @@ PASS = "✅ Correct!"
 NOT_YET = "❌ Not yet:"
 
 
-def verdict(checks: Iterable[tuple[Callable[[], bool] | bool, str]], success: str) -> bool:
+class Verdict:
+    """Whether a check passed. True or false like a bool, but shows nothing as a cell's result:
+    the printed hint or praise is the feedback."""
+
+    def __init__(self, passed: bool) -> None:
+        self.passed = passed
+
+    def __bool__(self) -> bool:
+        return self.passed
+
+    def __eq__(self, other) -> bool:
+        return self.passed == bool(other)
+
+    __hash__ = None
+
+    def __repr__(self) -> str:
+        return f"Verdict(passed={self.passed})"
+
+    def _ipython_display_(self) -> None:
+        pass
+
+
+def verdict(checks: Iterable[tuple[Callable[[], bool] | bool, str]], success: str) -> Verdict:
     """Print the first hint whose condition fails, or the success message; return whether all passed.
 
     Conditions may be callables, so later checks can assume earlier ones passed.
@@ -23,6 +45,6 @@ def verdict(checks: Iterable[tuple[Callable[[], bool] | bool, str]], success: st
             ok, hint = False, f"{hint} (checking it raised {type(err).__name__}: {err})"
         if not ok:
             print(NOT_YET, hint)
-            return False
+            return Verdict(False)
     print(PASS, success)
-    return True
+    return Verdict(True)

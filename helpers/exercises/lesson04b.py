@@ -26,7 +26,8 @@ def check_image_cost(response, dollars) -> bool:
     expected = cost("gpt-image-2", response.usage.input_tokens, response.usage.output_tokens)
     output_only = cost("gpt-image-2", 0, response.usage.output_tokens)
     return verdict([
-        (isinstance(dollars, (int, float)) and not isinstance(dollars, bool), "`wide_cost` should be a number of dollars."),
+        (isinstance(dollars, (int, float)) and not isinstance(dollars, bool),
+         "`wide_cost` should be a number of dollars."),
         (dollars != 0, "Use `wide.usage.input_tokens` and `wide.usage.output_tokens` with the price per token."),
         (not math.isclose(dollars, output_only, rel_tol=1e-9) or math.isclose(expected, output_only, rel_tol=1e-9),
          "Close: add the input tokens too (they are billed at the input price)."),

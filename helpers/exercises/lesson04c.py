@@ -23,8 +23,10 @@ def check_cues(verbose, cues) -> bool:
     return verdict([
         (isinstance(cues, list) and cues, "`cues` should be a non-empty list, one entry per segment."),
         (lambda: len(cues) == len(expected), f"There are {len(expected)} segments in `verbose.segments`."),
-        (lambda: all(isinstance(c, tuple) and len(c) == 3 for c in cues), "Each cue is a tuple of three: (start, end, text)."),
-        (lambda: [c[:2] for c in cues] == [e[:2] for e in expected], "Take the times from `segment.start` and `segment.end`."),
+        (lambda: all(isinstance(c, tuple) and len(c) == 3 for c in cues),
+         "Each cue is a tuple of three: (start, end, text)."),
+        (lambda: [c[:2] for c in cues] == [e[:2] for e in expected],
+         "Take the times from `segment.start` and `segment.end`."),
         (lambda: [c[2] for c in cues] == [e[2] for e in expected],
          "Take the text from `segment.text`, with `.strip()` to drop the space in front."),
     ], "One cue per segment: that is all a subtitle file needs.")

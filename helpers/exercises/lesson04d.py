@@ -16,12 +16,15 @@ def check_cosine(cosine, vectors) -> bool:
              (np.array([3.0, 4.0]), np.array([4.0, 3.0]))]
     return verdict([
         (callable(cosine), "`cosine` should be a function of two vectors."),
-        (lambda: all(isinstance(float(cosine(a, b)), float) for a, b in pairs), "`cosine(a, b)` should return a number."),
+        (lambda: all(isinstance(float(cosine(a, b)), float) for a, b in pairs),
+         "`cosine(a, b)` should return a number."),
         (lambda: math.isclose(float(cosine(pairs[1][0], pairs[1][1])), 1.0, rel_tol=1e-6),
          "A vector compared with itself should score 1: start from the dot product, `a @ b`."),
         (lambda: math.isclose(float(cosine(*pairs[3])), 0.96, rel_tol=1e-6),
-         "Divide the dot product by the lengths: `np.linalg.norm(a) * np.linalg.norm(b)` (try [3, 4] and [4, 3]: 0.96)."),
-        (lambda: all(math.isclose(float(cosine(a, b)), _true_cosine(a, b), rel_tol=1e-6, abs_tol=1e-9) for a, b in pairs),
+         "Divide the dot product by the lengths, `np.linalg.norm(a) * np.linalg.norm(b)` "
+         "([3, 4] and [4, 3] should score 0.96)."),
+        (lambda: all(math.isclose(float(cosine(a, b)), _true_cosine(a, b), rel_tol=1e-6, abs_tol=1e-9)
+                     for a, b in pairs),
          "Close, but some pairs score differently from a @ b / (|a| |b|)."),
     ], "That is cosine similarity; for unit vectors it equals the dot product.")
 
@@ -32,9 +35,11 @@ def check_nearest(vectors, index: int, nearest) -> bool:
     scores[index] = -np.inf
     expected = int(np.argmax(scores))
     return verdict([
-        (isinstance(nearest, (int, np.integer)) and not isinstance(nearest, bool), "`nearest` should be an index (a whole number)."),
+        (isinstance(nearest, (int, np.integer)) and not isinstance(nearest, bool),
+         "`nearest` should be an index (a whole number)."),
         (lambda: int(nearest) != index, "That is the text itself (it always scores 1): take the next one."),
-        (lambda: int(nearest) == expected, f"Not the highest score in row {index} of `similarity`; sort it from high to low."),
+        (lambda: int(nearest) == expected,
+         f"Not the highest score in row {index} of `similarity`; sort it from high to low."),
     ], f"Text {expected} is the nearest neighbour of text {index}.")
 
 

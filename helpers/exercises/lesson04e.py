@@ -6,11 +6,11 @@ THRESHOLD = 0.4
 
 def check_flagged(messages, results, flagged_messages) -> bool:
     """Exercise 1: the texts whose moderation result is flagged, in order."""
-    expected = [text for text, result in zip(messages, results) if result.flagged]
+    expected = [text for text, result in zip(messages, results, strict=True) if result.flagged]
     return verdict([
         (isinstance(flagged_messages, list), "`flagged_messages` should be a list of texts."),
         (lambda: all(isinstance(t, str) for t in flagged_messages),
-         "Put the texts in the list, not the results: pair them with `zip(messages, results)`."),
+         "Put the texts in the list, not the results: pair them with `zip(messages, results, strict=True)`."),
         (lambda: set(flagged_messages) == set(expected), "Keep the texts whose `result.flagged` is True."),
         (lambda: flagged_messages == expected, "Right texts; keep them in the order of `messages`."),
     ], f"{len(expected)} of {len(messages)} messages are flagged.")
@@ -25,7 +25,8 @@ def check_is_harassment(is_harassment, results) -> bool:
     """Exercise 2: a stricter rule on two category scores."""
     return verdict([
         (callable(is_harassment), "`is_harassment` should be a function of one moderation result."),
-        (lambda: all(isinstance(is_harassment(r), bool) for r in results), "`is_harassment(result)` should return True or False."),
+        (lambda: all(isinstance(is_harassment(r), bool) for r in results),
+         "`is_harassment(result)` should return True or False."),
         (lambda: all(is_harassment(r) or not _expected(r) for r in results),
          "Some harassing messages get through: compare both `category_scores.harassment` and "
          "`category_scores.harassment_threatening` with 0.4 (`>=`)."),

@@ -69,3 +69,18 @@ def check_tool_message(tool_call, result, message) -> bool:
          "`content` must be a string: turn the result into JSON text with `json.dumps(result)`."),
         (lambda: json.loads(message["content"]) == result, "`content` should hold `result`, as `json.dumps(result)`."),
     ], "Append it after the assistant's message, and ask again for the final answer.")
+
+
+def check_currency_output(output) -> bool:
+    """Exercise 4: call_tool runs convert_currency once it is in the TOOLS table."""
+    def decoded():
+        return json.loads(output)
+
+    return verdict([
+        (isinstance(output, str), "`output` should be what `call_tool(currency_call)` returns: JSON text."),
+        (lambda: "There is no tool" not in decoded().get("error", ""),
+         "call_tool finds each tool by its name in the dict `TOOLS`: add `convert_currency` to it."),
+        (lambda: "error" not in decoded(), "The tool ran but failed; look at the error in `output`."),
+        (lambda: decoded() == {"amount": 116.0, "currency": "USD"},
+         "Run the `convert_currency` defined above, unchanged."),
+    ], "100 EUR is 116.0 USD, and `call_tool` can serve any tool in the table.")

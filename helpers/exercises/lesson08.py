@@ -20,7 +20,8 @@ def check_recipe_format(response_format) -> bool:
     """Exercise 1: a strict json_schema response_format for a recipe."""
     names = set(RECIPE_TYPES)
     return verdict([
-        (isinstance(response_format, dict) and response_format, "`recipe_format` should be a dict, like `event_format`."),
+        (isinstance(response_format, dict) and response_format,
+         "`recipe_format` should be a dict, like `event_format`."),
         (lambda: response_format.get("type") == "json_schema", 'Start with `"type": "json_schema"`.'),
         (lambda: isinstance(response_format.get("json_schema"), dict),
          'Put the name, strict and schema in a dict under `"json_schema"`.'),

@@ -37,7 +37,8 @@ class Estimate:
     def text(self) -> str:
         p = prices.price(self.model)
         line = (f"{self.model}: {self.input_tokens:,} tokens in × ${p.input_per_million:g}/M + "
-                f"{self.output_tokens:,} out × ${p.output_per_million:g}/M = {prices.usd(self.per_request)} per request")
+                f"{self.output_tokens:,} out × ${p.output_per_million:g}/M = "
+                f"{prices.usd(self.per_request)} per request")
         if self.requests != 1:
             line += f"; × {self.requests:,} requests = {prices.usd(self.total)}"
         return line

@@ -19,7 +19,8 @@ from ..modes import SetupError, check_key_shape
 
 VARIABLE = "OPENAI_API_KEY"
 ACCEPTED = ("Key set for this kernel only: it is not saved anywhere and is gone when the kernel restarts. "
-            "Now re-run the setup cell at the top of the notebook to switch to live mode.")
+            "Now re-run the setup cell at the top of the notebook, and the cells that make a client, "
+            "to switch to live mode.")
 
 
 def key_problem(value: str) -> str | None:

@@ -276,11 +276,14 @@ def summarize(notebook: dict) -> tuple[list[CellError], list[CellError], list[in
             continue
         source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
         tags = cell.get("metadata", {}).get("tags", [])
+        failed = False
         for output in cell.get("outputs", []):
             if output.get("output_type") == "error":
+                failed = True
                 found = CellError(index, output.get("ename", ""), output.get("evalue", ""), source)
                 (expected if "raises-exception" in tags else errors).append(found)
-        if source.strip() and cell.get("execution_count") is None:
+        # A cell that failed may carry no execution count; it ran all the same.
+        if source.strip() and cell.get("execution_count") is None and not failed:
             not_run.append(index)
     return errors, expected, not_run
 

@@ -73,7 +73,8 @@ class Slide:
     value: str
 
     def run(self, root):
-        slider = root.locator(".widget-slider").filter(has=root.get_by_text(self.description, exact=True)).first
+        label = root.page.get_by_text(self.description, exact=True)  # `has` takes a page-level locator
+        slider = root.locator(".widget-slider").filter(has=label).first
         readout = slider.locator(".widget-readout").first
         readout.click()
         readout.press("ControlOrMeta+a")

@@ -9,7 +9,6 @@ import time
 
 import pytest
 
-from .lab import REPO
 from .rounds import Choose, Click, Fill, Round
 
 ROUNDS = [
@@ -30,8 +29,8 @@ ROUNDS = [
 
 
 @pytest.mark.parametrize("round_", ROUNDS, ids=[round_.name for round_ in ROUNDS])
-def test_widget_round_trip(round_, open_notebook, screenshots, timing):
-    if not (REPO / round_.notebook).exists():
+def test_widget_round_trip(round_, lab, open_notebook, screenshots, timing):
+    if not (lab.kit.root / round_.notebook).exists():
         pytest.skip(f"{round_.notebook} is not written yet")
     notebook = open_notebook(round_.notebook)
     result = notebook.run_all()

@@ -1,0 +1,178 @@
+"""Running the kit for a class: workshop schedules and nbgitpuller links for a JupyterHub.
+
+    python -m helpers.classroom link --hub https://hub.example.edu --lesson 02_parameters
+    python -m helpers.classroom link --hub https://hub.example.edu --all     # a table for a handout
+    python -m helpers.classroom schedules [--check]                         # docs/instructor-guide.md
+
+The schedules in the instructor guide are built from each lesson's minutes (notebook metadata), so
+they change when a lesson's length does; `update()` writes them, and a test fails when they are stale.
+"""
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from dataclasses import dataclass
+from urllib.parse import quote, urlencode, urlsplit
+
+from . import navigation
+from .paths import ROOT
+
+GUIDE = ROOT / "docs" / "instructor-guide.md"
+SCHEDULES_START = "<!-- schedules:start (written by python -m helpers.build) -->"
+SCHEDULES_END = "<!-- schedules:end -->"
+WELCOME = ("Welcome; everyone runs `python -m helpers.preflight`", 10)
+WRAP_UP = ("Wrap-up: questions, where to go next", 10)
+
+
+@dataclass(frozen=True)
+class Schedule:
+    title: str
+    available: int  # minutes in the slot, breaks included
+    sessions: tuple  # lesson names, or (activity, minutes)
+
+
+# Lessons build on each other in number order; each schedule keeps that order and fits its slot.
+SCHEDULES = (
+    Schedule("90 minutes", 90, (("Welcome; everyone runs `python -m helpers.preflight`", 5),
+                                "00_setup", "01_chat_completions", "02_parameters")),
+    Schedule("Half a day (3½ hours)", 210, (WELCOME, "00_setup", "01_chat_completions", "02_parameters",
+                                            ("Break", 15), "03_conversation_history", "05_tokens_and_cost",
+                                            "06_streaming", ("Wrap-up", 5))),
+    Schedule("A full day (7½ hours with lunch)", 450, (
+        WELCOME, "00_setup", "01_chat_completions", "02_parameters", ("Break", 15),
+        "03_conversation_history", "05_tokens_and_cost", ("Lunch", 60), "06_streaming", "07_tools",
+        ("Break", 15), "08_structured_output", "09_errors_and_retries", "12_capstone", WRAP_UP)),
+)
+
+
+def _clock(minutes: int) -> str:
+    return f"{minutes // 60}:{minutes % 60:02d}"
+
+
+def schedule_rows(schedule: Schedule, infos: dict[str, dict]) -> tuple[list[tuple[str, str, str]], int]:
+    """(start, session, length) for each session, and the minutes the whole schedule takes."""
+    rows, elapsed = [], 0
+    for session in schedule.sessions:
+        if isinstance(session, str):
+            if session not in infos:
+                raise ValueError(f"schedule {schedule.title!r} names {session}, which is not a lesson in notebooks/")
+            info = infos[session]
+            number = session.split("_", 1)[0]
+            minutes = info["teach_minutes"] + info["practice_minutes"]
+            label = f"{number} [{info['title']}](../notebooks/{session}.ipynb)"
+            length = f"{minutes} min ({info['teach_minutes']} teaching + {info['practice_minutes']} practice)"
+        else:
+            label, minutes = session
+            length = f"{minutes} min"
+        rows.append((_clock(elapsed), label, length))
+        elapsed += minutes
+    return rows, elapsed
+
+
+def schedule_table(schedule: Schedule, infos: dict[str, dict]) -> str:
+    rows, total = schedule_rows(schedule, infos)
+    covered = {s for s in schedule.sessions if isinstance(s, str)}
+    left = [name.split("_", 1)[0] for name in infos if name not in covered]
+    lines = [f"### {schedule.title}", "", "| Start | Session | Length |", "|---|---|---|"]
+    lines += [f"| {start} | {label} | {length} |" for start, label, length in rows]
+    lines += ["", f"Ends at {_clock(total)} of the {_clock(schedule.available)} available."]
+    if left:
+        lines.append(f"Not covered, for self-study or a follow-up session: {', '.join(left)}.")
+    return "\n".join(lines)
+
+
+def schedules_markdown(infos: dict[str, dict] | None = None) -> str:
+    if infos is None:
+        infos = {info["name"]: info for info in map(navigation.lesson_info, navigation.lessons())}
+    return "\n\n".join(schedule_table(s, infos) for s in SCHEDULES)
+
+
+def update(check_only: bool = False) -> list[str]:
+    """Write the schedules into the instructor guide; return the files that were (or would be) changed."""
+    text = GUIDE.read_text(encoding="utf-8")
+    pattern = re.compile(re.escape(SCHEDULES_START) + ".*?" + re.escape(SCHEDULES_END), re.S)
+    if not pattern.search(text):
+        raise ValueError(f"{GUIDE.relative_to(ROOT)} has no schedule markers ({SCHEDULES_START} … {SCHEDULES_END})")
+    block = f"{SCHEDULES_START}\n{schedules_markdown()}\n{SCHEDULES_END}"
+    new_text = pattern.sub(lambda _: block, text)
+    if new_text == text:
+        return []
+    if not check_only:
+        GUIDE.write_text(new_text, encoding="utf-8")
+    return [str(GUIDE.relative_to(ROOT))]
+
+
+# --- nbgitpuller links ---------------------------------------------------------------------------------
+
+def repository_url(repository: str = navigation.REPOSITORY) -> str:
+    return f"https://github.com/{repository}"
+
+
+def find_lesson(name: str) -> str:
+    """The lesson a name means: `02_parameters`, `02_parameters.ipynb` or a unique start such as `02`."""
+    names = [path.stem for path in navigation.lessons()]
+    name = name.removeprefix("notebooks/").removesuffix(".ipynb")
+    matches = [n for n in names if n == name] or [n for n in names if n.startswith(name)]
+    if len(matches) != 1:
+        problem = "matches several lessons" if matches else "is not a lesson"
+        raise ValueError(f"{name!r} {problem}; choose one of: {', '.join(matches or names)}")
+    return matches[0]
+
+
+def nbgitpuller_url(hub: str, lesson: str | None = None, *, repository: str = navigation.REPOSITORY,
+                    branch: str = navigation.BRANCH) -> str:
+    """A link that copies (or updates) the kit into the learner's home on the hub and opens the lesson.
+
+    nbgitpuller clones into a folder named after the repository and merges later changes without
+    overwriting the learner's edits, so the same link works on the first visit and every one after.
+    """
+    parts = urlsplit(hub.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise ValueError(f"--hub should be the hub's address, like https://hub.example.edu (got {hub!r})")
+    folder = repository.rstrip("/").split("/")[-1]
+    target = f"lab/tree/{folder}/notebooks" + (f"/{find_lesson(lesson)}.ipynb" if lesson else "")
+    query = urlencode([("repo", repository_url(repository)), ("branch", branch), ("urlpath", target)],
+                      quote_via=quote)
+    return f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}/hub/user-redirect/git-pull?{query}"
+
+
+def links_table(hub: str, **options) -> str:
+    rows = ["| # | Lesson | Link |", "|---|---|---|"]
+    for path in navigation.lessons():
+        info = navigation.lesson_info(path)
+        rows.append(f"| {path.stem.split('_', 1)[0]} | {info['title']} | {nbgitpuller_url(hub, path.stem, **options)} |")
+    return "\n".join(rows)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m helpers.classroom", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True)
+    link = commands.add_parser("link", help="print an nbgitpuller link for a JupyterHub")
+    link.add_argument("--hub", required=True, help="the hub's address, e.g. https://hub.example.edu")
+    which = link.add_mutually_exclusive_group()
+    which.add_argument("--lesson", help="a lesson, e.g. 02_parameters (default: the notebooks folder)")
+    which.add_argument("--all", action="store_true", help="a Markdown table with a link for every lesson")
+    link.add_argument("--repository", default=navigation.REPOSITORY, help="owner/name on GitHub (a fork)")
+    link.add_argument("--branch", default=navigation.BRANCH)
+    schedules = commands.add_parser("schedules", help="write the schedules into docs/instructor-guide.md")
+    schedules.add_argument("--check", action="store_true", help="report whether they are stale, change nothing")
+    args = parser.parse_args(argv)
+
+    try:
+        if args.command == "link":
+            options = {"repository": args.repository, "branch": args.branch}
+            print(links_table(args.hub, **options) if args.all else nbgitpuller_url(args.hub, args.lesson, **options))
+            return 0
+        stale = update(check_only=args.check)
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    verb = "stale" if args.check else "written"
+    print("\n".join(f"{verb}: {name}" for name in stale) or "schedules are up to date")
+    return 1 if stale and args.check else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
