@@ -45,7 +45,8 @@ def execute(path: Path, save: bool = True):
     """Run a notebook top to bottom in a fresh kernel with the current environment."""
     nb = nbformat.read(path, as_version=4)
     client = NotebookClient(nb, timeout=TIMEOUT, kernel_name="python3", record_timing=False,
-                            store_widget_state=False, resources={"metadata": {"path": str(NOTEBOOKS)}})
+                            store_widget_state=False, coalesce_streams=True,
+                            resources={"metadata": {"path": str(NOTEBOOKS)}})
     client.execute()
     if save:
         navigation._write_notebook(nb, path)
@@ -57,13 +58,13 @@ def synthesize(path: Path) -> list[str]:
     from .standin import StandIn
 
     with StandIn() as server, _environment(KIT_MODE="record", OPENAI_BASE_URL=server.url,
-                                           OPENAI_API_KEY="sk-kit-standin-build"):
+                                           OPENAI_API_KEY="sk-kit-standin-build", KIT_REPLAY_PACE_MS="0"):
         execute(path, save=False)
     return server.unmatched
 
 
 def store_outputs(path: Path) -> None:
-    with _environment(KIT_MODE="offline", OPENAI_API_KEY=None, OPENAI_BASE_URL=None):
+    with _environment(KIT_MODE="offline", OPENAI_API_KEY=None, OPENAI_BASE_URL=None, KIT_REPLAY_PACE_MS="0"):
         execute(path)
 
 

@@ -140,8 +140,8 @@ def nbgitpuller_url(hub: str, lesson: str | None = None, *, repository: str = na
 def links_table(hub: str, **options) -> str:
     rows = ["| # | Lesson | Link |", "|---|---|---|"]
     for path in navigation.lessons():
-        info = navigation.lesson_info(path)
-        rows.append(f"| {path.stem.split('_', 1)[0]} | {info['title']} | {nbgitpuller_url(hub, path.stem, **options)} |")
+        number, title = path.stem.split("_", 1)[0], navigation.lesson_info(path)["title"]
+        rows.append(f"| {number} | {title} | {nbgitpuller_url(hub, path.stem, **options)} |")
     return "\n".join(rows)
 
 

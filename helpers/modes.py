@@ -9,8 +9,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from . import recordings
-from .meter import meter
+from . import lifecycle, recordings
+from .meter import BudgetExceeded, meter
 from .paths import ROOT
 
 MODES = ("offline", "live", "record")
@@ -106,6 +106,7 @@ def setup(notebook: str) -> None:
         _active_context = recordings.Interception(notebook, record=mode == "record", overwrite=overwrite,
                                                   on_start=_pace_replayed_streams)
     meter.start(mode)  # counts every answer, guards the budget, and puts tiktoken's files in place
+    lifecycle.install()  # warns before a request names a model the openai package marks as shut down
     banner = make_banner(mode, notebook)
     _show_kit_errors_briefly()
     print(banner)
@@ -138,4 +139,4 @@ def _show_kit_errors_briefly() -> None:
     def brief(shell, etype, value, tb, tb_offset=None):
         shell._showtraceback(etype, value, [f"{etype.__name__}: {value}"])
 
-    shell.set_custom_exc((recordings.OfflineMiss, recordings.RecordingError, SetupError), brief)
+    shell.set_custom_exc((recordings.OfflineMiss, recordings.RecordingError, SetupError, BudgetExceeded), brief)

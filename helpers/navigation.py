@@ -15,8 +15,6 @@ from .paths import NOTEBOOKS, ROOT
 REPOSITORY = "openai-sdk-kit/openai-sdk-kit"  # owner/name on GitHub: the one place it is set
 BRANCH = "main"
 BINDER_BADGE = "https://mybinder.org/badge_logo.svg"
-CONTENTS_START = "<!-- lessons:start (written by python -m helpers.build) -->"
-CONTENTS_END = "<!-- lessons:end -->"
 TOP, BOTTOM = "nav-top", "nav-bottom"
 
 
@@ -75,6 +73,14 @@ def contents_table(infos: list[dict]) -> str:
     return "\n".join(rows)
 
 
+def replace_block(text: str, name: str, content: str) -> str:
+    """Put `content` between the markers `<!-- NAME:start ... -->` and `<!-- NAME:end -->`."""
+    pattern = re.compile(rf"(<!-- {name}:start[^>]*-->\n).*?(<!-- {name}:end -->)", re.DOTALL)
+    if not pattern.search(text):
+        raise ValueError(f"README.md lacks the markers <!-- {name}:start --> … <!-- {name}:end -->")
+    return pattern.sub(lambda m: f"{m.group(1)}{content}\n{m.group(2)}", text)
+
+
 def _nav_text(nb) -> list[str]:
     return ["".join(c.source) for c in nb.cells if c.metadata.get("kit") in (TOP, BOTTOM)]
 
@@ -97,11 +103,8 @@ def update(check_only: bool = False) -> list[str]:
                 _write_notebook(nb, path)
     readme = ROOT / "README.md"
     text = readme.read_text(encoding="utf-8")
-    pattern = re.compile(re.escape(CONTENTS_START) + ".*?" + re.escape(CONTENTS_END), re.S)
-    block = f"{CONTENTS_START}\n{contents_table(infos)}\n{CONTENTS_END}"
-    if not pattern.search(text):
-        raise ValueError(f"README.md has no contents markers ({CONTENTS_START} … {CONTENTS_END})")
-    new_text = pattern.sub(lambda _: block, text)
+    new_text = replace_block(text, "badge", f"[![Launch on Binder]({BINDER_BADGE})]({binder_url(infos[0]['name'])})")
+    new_text = replace_block(new_text, "lessons", contents_table(infos))
     if new_text != text:
         stale.append("README.md")
         if not check_only:

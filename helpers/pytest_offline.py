@@ -5,5 +5,6 @@ Kernels inherit this process's environment, so a key exported on the machine nev
 import os
 
 os.environ["KIT_MODE"] = "offline"
+os.environ["KIT_REPLAY_PACE_MS"] = "0"  # replayed streams at full speed
 for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_ORG_ID", "OPENAI_PROJECT_ID", "KIT_OVERWRITE"):
     os.environ.pop(name, None)

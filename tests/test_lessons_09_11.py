@@ -78,8 +78,9 @@ def test_lesson10_checks(client):
     poem = client.responses.create(model="gpt-6-luna", input="Write a two-line poem about rain.")
     assert lesson10.check_text(poem, poem.output_text)
     assert not lesson10.check_text(poem, None)
-    first = client.responses.create(model="gpt-6-luna", input=[{"role": "user", "content": lesson10.CAT_QUESTION}])
-    question, new = {"role": "user", "content": lesson10.CAT_QUESTION}, {"role": "user", "content": lesson10.NEW_QUESTION}
+    question = {"role": "user", "content": lesson10.CAT_QUESTION}
+    new = {"role": "user", "content": lesson10.NEW_QUESTION}
+    first = client.responses.create(model="gpt-6-luna", input=[question])
     assert lesson10.check_history(first, [question, {"role": "assistant", "content": first.output_text}, new])
     assert lesson10.check_history(first, [question, *first.output, new])
     assert not lesson10.check_history(first, [question, new])
@@ -90,7 +91,8 @@ def test_lesson10_checks(client):
 
 def test_lesson11_checks(client):
     assert lesson11.check_new_calls(dict(lesson11.NEW_CALLS))
-    assert lesson11.check_new_calls({old: new.removeprefix("client.") + "()" for old, new in lesson11.NEW_CALLS.items()})
+    written_differently = {old: new.removeprefix("client.") + "()" for old, new in lesson11.NEW_CALLS.items()}
+    assert lesson11.check_new_calls(written_differently)
     assert not lesson11.check_new_calls({old: "" for old in lesson11.NEW_CALLS})
     replacements = {"gpt-3.5-turbo": "gpt-6-luna", "gpt-4": "gpt-6-luna",
                     "text-davinci-003": "gpt-3.5-turbo-instruct", "dall-e-3": "gpt-image-2"}

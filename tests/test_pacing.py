@@ -8,12 +8,8 @@ import httpx2
 import pytest
 import vcr.stubs.httpx_stubs as httpx_stubs
 from openai import AsyncOpenAI, OpenAI
-from vcr import matchers
-from vcr.patch import PATCHER_NAMES
-from vcr.record_mode import RecordMode
 
-from helpers import pacing
-from helpers.recordings import KitCassette, KitPersister, match_body
+from helpers import pacing, paths, recordings
 
 REQUEST = {"model": "gpt-6-luna", "messages": [{"role": "user", "content": "Count to three."}], "stream": True}
 WORDS = ["One", ", two", ", three."]
@@ -30,19 +26,17 @@ SSE = (chunk({"role": "assistant", "content": ""}) + b"".join(chunk({"content": 
 
 
 @pytest.fixture
-def cassette(tmp_path):
-    path = tmp_path / "pacing.json"
-    path.write_text(json.dumps({"format": 1, "provenance": "test", "interactions": [{
+def cassette(tmp_path, monkeypatch):
+    """A recording of one streamed answer, replayed the way setup() replays lessons."""
+    (tmp_path / "pacing.json").write_text(json.dumps({"format": 1, "provenance": "test", "interactions": [{
         "request": {"method": "POST", "path": "/v1/chat/completions", "body": REQUEST},
         "response": {"status": {"code": 200, "message": "OK"},
                      "headers": {"content-type": "text/event-stream; charset=utf-8"}, "body": {"text": SSE.decode()}},
     }]}))
-    context = KitCassette.use(path=str(path), persister=KitPersister, record_mode=RecordMode.NONE,
-                              match_on=(matchers.method, matchers.path, match_body), allow_playback_repeats=True,
-                              skip_patchers=[name for name in PATCHER_NAMES if name != "httpx2"])
-    pacing.install()
-    with context:
-        yield
+    monkeypatch.setattr(paths, "RECORDINGS", tmp_path)
+    interception = recordings.Interception("pacing", record=False, overwrite=False, on_start=pacing.install)
+    yield
+    interception.stop()
     pacing.uninstall()
 
 

@@ -34,9 +34,11 @@ def test_record_then_replay_offline(recordings_dir, standin, monkeypatch, capsys
     assert standin.requests[0].headers["authorization"] == f"Bearer {PLANTED_KEY}"  # it was really sent
 
     client = go_offline(monkeypatch)
+    capsys.readouterr()
     replayed = client.chat.completions.create(model="gpt-6-luna", messages=QUESTION)
     again = client.chat.completions.create(model="gpt-6-luna", messages=QUESTION)  # a re-run cell
     assert replayed.model_dump() == live.model_dump() == again.model_dump()
+    assert "Recorded" not in capsys.readouterr().out, "replaying records nothing"
     assert len(standin.requests) == 1, "offline replay must not reach the server"
 
 

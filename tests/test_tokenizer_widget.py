@@ -10,7 +10,7 @@ def test_each_token_is_shown_with_its_id_and_the_count():
     assert widget.count == 7
     html = widget.output.value
     assert "<b>7 tokens</b> for 32 characters" in html and "with o200k_base" in html
-    for token, piece in tokens.token_pieces("Tokenization isn't word-by-word."):
+    for token, _piece in tokens.token_pieces("Tokenization isn't word-by-word."):
         assert f"token id {token}" in html and f">{token}</small>" in html
     assert html.count("<span ") == 7
 

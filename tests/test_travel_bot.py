@@ -174,3 +174,23 @@ def test_the_exercise_solutions_pass():
         "parameters": {"type": "object", "properties": {"museum": {"type": "string"}}, "required": ["museum"]}}}
     assert lesson12.check_tool_schema(schema)
     assert not lesson12.check_tool_schema({})
+
+
+def test_a_budget_guard_refusal_is_shown_in_the_pane(live, monkeypatch):
+    from helpers.meter import meter
+
+    monkeypatch.setattr(meter, "mode", meter.mode)  # restored afterwards, with the budget below
+    meter.start("live")
+    meter.set_budget(0.0)
+    try:
+        bot = TravelBotWidget()
+        turn = bot.send(HELLO)
+    finally:
+        meter.set_budget(None)
+    assert turn.error.startswith("Budget guard: this call was not sent.")
+    assert bodies(live) == [] and bot.messages == [DEV] and "Budget guard" in bot.pane.value
+
+
+def test_suggestions_skip_recorded_messages_the_budget_cannot_hold():
+    bot = TravelBotWidget(notebook="12_capstone", budget=20)
+    assert bot.suggestion_list.options == ("",) and bot.suggestion_list.layout.display == "none"

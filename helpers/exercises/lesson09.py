@@ -4,7 +4,7 @@ from __future__ import annotations
 import httpx2
 import openai
 
-from . import verdict
+from . import Verdict, verdict
 
 _URL = "https://api.openai.com/v1/chat/completions"
 
@@ -38,7 +38,7 @@ def sample_errors() -> list[tuple[openai.APIError, bool, str]]:
     ]
 
 
-def check_should_retry(should_retry) -> bool:
+def check_should_retry(should_retry) -> Verdict:
     """Exercise 1: a function that says which errors are worth retrying."""
     checks = [(callable(should_retry), "`should_retry` should be a function that takes an error.")]
     for err, expected, what in sample_errors():
@@ -54,10 +54,11 @@ def _read_timeout(client) -> float | None:
     return getattr(timeout, "read", timeout)
 
 
-def check_overnight(overnight, client) -> bool:
+def check_overnight(overnight, client) -> Verdict:
     """Exercise 2: a copy of the client with a longer timeout and more retries."""
     return verdict([
-        (isinstance(overnight, openai.OpenAI), "`overnight` should be a client: start from `client.with_options(...)`."),
+        (isinstance(overnight, openai.OpenAI),
+         "`overnight` should be a client: start from `client.with_options(...)`."),
         (lambda: overnight is not client,
          "`overnight` is `client` itself; `client.with_options(...)` makes a copy with other settings."),
         (lambda: _read_timeout(overnight) == 120, "Give it `timeout=120.0` (seconds per request)."),
@@ -67,7 +68,7 @@ def check_overnight(overnight, client) -> bool:
     ], "A patient copy for the night; `client` keeps its defaults.")
 
 
-def check_backoff(backoff) -> bool:
+def check_backoff(backoff) -> Verdict:
     """Exercise 3: the SDK's backoff schedule, without jitter."""
     expected = [min(8.0, 0.5 * 2**attempt) for attempt in range(8)]
     return verdict([

@@ -1,11 +1,11 @@
 """Checks for lesson 10, the Responses API."""
-from . import verdict
+from . import Verdict, verdict
 
 CAT_QUESTION = "Suggest a name for a grey cat."
 NEW_QUESTION = "Give me two more ideas."
 
 
-def check_text(response, text) -> bool:
+def check_text(response, text) -> Verdict:
     """Exercise 1: the text of a Response."""
     return verdict([
         (isinstance(text, str), "`text` should be a string: the poem, not the whole response."),
@@ -24,7 +24,7 @@ def _role_and_text(message):
     return getattr(message, "role", None), "".join(getattr(part, "text", "") for part in parts)
 
 
-def check_history(first, next_input) -> bool:
+def check_history(first, next_input) -> Verdict:
     """Exercise 2: the input list that continues a conversation by hand."""
     turns = lambda: [_role_and_text(m) for m in next_input]  # noqa: E731
     return verdict([
@@ -38,7 +38,7 @@ def check_history(first, next_input) -> bool:
     ], "The whole conversation travels with the request: you keep the state.")
 
 
-def check_arguments(arguments) -> bool:
+def check_arguments(arguments) -> Verdict:
     """Exercise 3: a chat completion rewritten as Responses arguments."""
     question = "What should I see in Lisbon?"
     return verdict([

@@ -1,7 +1,7 @@
 """Checks for lesson 11, moving old code to the current SDK."""
 from helpers.models import SHUT_DOWN
 
-from . import verdict
+from . import Verdict, verdict
 
 NEW_CALLS = {
     "openai.ChatCompletion.create": "client.chat.completions.create",
@@ -19,7 +19,7 @@ def _call_name(text) -> str:
     return name if name.startswith("client.") else "client." + name
 
 
-def check_new_calls(new_calls) -> bool:
+def check_new_calls(new_calls) -> Verdict:
     """Exercise 1: the current call for each removed one."""
     checks = [(isinstance(new_calls, dict) and set(new_calls) == set(NEW_CALLS),
                "Keep the six old names as the keys of `new_calls`; fill in the values.")]
@@ -29,7 +29,7 @@ def check_new_calls(new_calls) -> bool:
     return verdict(checks, "Every removed call has its place on the client.")
 
 
-def check_replacements(replacements) -> bool:
+def check_replacements(replacements) -> Verdict:
     """Exercise 2: the current model for each shut-down one."""
     checks = [(isinstance(replacements, dict), "`replacements` should be a dict from old name to new name.")]
     for old in ("gpt-3.5-turbo", "gpt-4", "text-davinci-003", "dall-e-3"):
@@ -41,7 +41,7 @@ def check_replacements(replacements) -> bool:
     return verdict(checks, "Current models for every old name.")
 
 
-def check_attributes(response, answer, prompt_tokens) -> bool:
+def check_attributes(response, answer, prompt_tokens) -> Verdict:
     """Exercise 3: attribute access instead of dictionary keys."""
     return verdict([
         (isinstance(answer, str), "`answer` should be the reply's text, a string."),

@@ -139,7 +139,11 @@ class Chat:
             if last.get("role") != "user" or last.get("content") in found:
                 continue
             candidate = self.messages + [{"role": "user", "content": last["content"]}]
-            if json.loads(json.dumps(self.request(candidate))) == body:
+            try:
+                request = json.loads(json.dumps(self.request(candidate)))
+            except HistoryError:  # a recorded message this chat could not send anyway
+                continue
+            if request == body:
                 found.append(last["content"])
         return found
 

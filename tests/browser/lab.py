@@ -216,23 +216,40 @@ JS_KERNEL_IDLE = """async timeoutMs => {
   return kernel ? kernel.status : 'no kernel';
 }"""
 
-# Resolves when notebook:run-all-cells has finished (it stops early after an unexpected error),
-# the kernel is idle again and no cell is still marked running; or reports a timeout.
+# Runs notebook:run-all-cells and resolves once every execute request it sent has been answered: the
+# kernel's "idle" status for a request comes after all of its outputs on the same channel. The
+# command's own promise is not enough: it resolves at the first error reply, even one in a cell tagged
+# raises-exception, while later cells are still queued in the kernel.
 JS_RUN_ALL = """async timeoutMs => {
   const app = window.jupyterapp;
   const panel = app.shell.currentWidget;
-  const timeout = new Promise(resolve => setTimeout(() => resolve('timeout'), timeoutMs));
-  const run = (async () => {
-    const completed = await app.commands.execute('notebook:run-all-cells');
-    for (;;) {
-      const kernel = panel.sessionContext.session && panel.sessionContext.session.kernel;
-      const cells = Array.from(panel.content.model.cells);
-      const busy = cells.some(cell => cell.type === 'code' && cell.executionState === 'running');
-      if (kernel && kernel.status === 'idle' && !busy) return completed ? 'completed' : 'stopped';
+  const kernel = panel.sessionContext.session.kernel;
+  const pending = new Set();
+  let lastActivity = Date.now();
+  const watch = (_, args) => {
+    const msg = args.msg;
+    if (args.direction === 'send' && msg.header.msg_type === 'execute_request') {
+      pending.add(msg.header.msg_id);
+      lastActivity = Date.now();
+    } else if (args.direction === 'recv' && msg.channel === 'iopub' && msg.header.msg_type === 'status'
+               && msg.content.execution_state === 'idle' && pending.delete(msg.parent_header.msg_id)) {
+      lastActivity = Date.now();
+    }
+  };
+  kernel.anyMessage.connect(watch);
+  let outcome = null;
+  app.commands.execute('notebook:run-all-cells').then(ok => { outcome = ok ? 'completed' : 'stopped'; },
+                                                      () => { outcome = 'stopped'; });
+  const start = Date.now();
+  try {
+    while (Date.now() - start < timeoutMs) {
+      if (outcome && pending.size === 0 && Date.now() - lastActivity > 500) return outcome;
       await new Promise(resolve => setTimeout(resolve, 100));
     }
-  })();
-  return Promise.race([run, timeout]);
+    return 'timeout';
+  } finally {
+    kernel.anyMessage.disconnect(watch);
+  }
 }"""
 
 JS_MODEL = """() => window.jupyterapp.shell.currentWidget.content.model.toJSON()"""
@@ -260,7 +277,7 @@ class CellError:
 
 @dataclass
 class RunResult:
-    status: str  # completed, stopped (run-all stopped at an error) or timeout
+    status: str  # completed, stopped (some cell failed, expected or not) or timeout
     notebook: dict
     seconds: float
     errors: list[CellError] = field(default_factory=list)

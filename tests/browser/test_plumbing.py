@@ -24,7 +24,6 @@ def test_errors_are_read_from_the_model(lab, open_notebook):
     path = lab.kit.write_notebook("scratch/errors.ipynb", _notebook(
         new_code_cell("print('first')"), expected, new_code_cell("undefined_name"), new_code_cell("print('last')")))
     result = open_notebook(path).run_all()
-    print("DEBUG", result.status, result.not_run, [[o.get("output_type") for o in c.get("outputs", [])] for c in result.notebook["cells"]], [c.get("execution_count") for c in result.notebook["cells"]])
     assert [(error.index, error.ename) for error in result.expected_errors] == [(1, "ZeroDivisionError")]
     assert [(error.index, error.ename) for error in result.errors] == [(2, "NameError")]
     assert result.status == "stopped" and result.not_run == [3]  # run-all stops at an unexpected error

@@ -1,0 +1,154 @@
+"""Models and their shutdowns, as the installed openai package knows them: the kit fails before learners do."""
+import re
+import warnings
+from datetime import date
+
+import nbformat
+import openai
+import pytest
+from openai import OpenAI
+
+from helpers import lifecycle, models, modes, paths, traffic
+from helpers.lifecycle import ShutDownModelWarning
+
+# `model="..."` as an argument, or `"model": "..."` in a dict of request settings.
+MODEL_IN_CODE = re.compile(r"""\bmodel\s*=\s*["']([^"']+)["']|["']model["']\s*:\s*["']([^"']+)["']""")
+ASK = [{"role": "user", "content": "Which model are you?"}]
+
+
+def test_every_kit_model_is_known_to_the_sdk_and_not_shut_down():
+    today = date.today()
+    problems = []
+    for model in models.KIT_MODELS:
+        if model not in lifecycle.known_models():
+            problems.append(f"{model} is not in any model list of the installed openai package")
+        when = lifecycle.shutdown_date(model)
+        if when is not None and when <= today:
+            problems.append(f"{model} was shut down on {when}")
+    assert not problems, "Replace these in helpers/models.py (and the lessons): " + "; ".join(problems)
+
+
+def test_the_kit_calls_shut_down_only_what_is():
+    """A name in SHUT_DOWN has a past shutdown date, or the SDK dropped it from its types long ago."""
+    for old, new in models.SHUT_DOWN.items():
+        assert old not in lifecycle.known_models() or lifecycle.is_shut_down(old), old
+        assert new in models.KIT_MODELS, f"{old} is replaced by {new}, which is not one of the kit's models"
+
+
+def lesson_models() -> dict[str, set[str]]:
+    """Each model name in the lessons' code cells, with the notebooks that use it."""
+    found = {}
+    for path in sorted(paths.NOTEBOOKS.glob("[0-9][0-9]*.ipynb")):
+        for cell in nbformat.read(path, as_version=4).cells:
+            if cell.cell_type == "code":
+                for match in MODEL_IN_CODE.finditer(cell.source):
+                    found.setdefault(match.group(1) or match.group(2), set()).add(path.stem)
+    return found
+
+
+def test_lessons_use_only_the_kit_models_or_show_old_ones_failing():
+    used = lesson_models()
+    assert models.CHAT in used  # the scan finds the lessons' calls
+    unknown = {name: sorted(where) for name, where in used.items()
+               if name not in models.KIT_MODELS and name not in models.SHUT_DOWN}
+    assert not unknown, ("Lessons use models that helpers/models.py does not list (use a KIT_MODELS one, or ask for "
+                         f"the old name to be added to SHUT_DOWN with its replacement): {unknown}")
+
+
+@pytest.mark.parametrize("model", ["gpt-4", "gpt-3.5-turbo"])
+def test_the_sdk_notes_date_the_old_chat_models(model):
+    assert lifecycle.shutdown_date(model) == date(2026, 10, 23)
+    assert model in lifecycle.known_models() and model in lifecycle.chat_models()
+
+
+def test_the_legacy_completions_model_is_known_and_not_dated():
+    """gpt-3.5-turbo-instruct is in the completions model list, not ChatModel; the gpt-3.5-turbo note is not its own."""
+    assert models.INSTRUCT in lifecycle.known_models()
+    assert models.INSTRUCT not in lifecycle.chat_models()
+    assert lifecycle.shutdown_date(models.INSTRUCT) is None and not lifecycle.is_shut_down(models.INSTRUCT)
+
+
+def test_other_endpoints_models_and_both_note_styles_are_read():
+    assert lifecycle.shutdown_date("dall-e-3") == date(2026, 5, 12)  # "This model was retired on May 12, 2026"
+    assert lifecycle.shutdown_date("gpt-image-1") == date(2026, 10, 23)  # "was shut down on October 23, 2026"
+    assert lifecycle.shutdown_date("whisper-1") == date(2027, 2, 26)  # announced, still served
+    assert lifecycle.shutdown_date("o1-pro") == date(2026, 10, 23)  # a Responses-only model
+    assert {models.EMBEDDING, models.MODERATION, models.TRANSCRIBE, models.SPEECH, models.IMAGE} \
+        <= lifecycle.known_models()
+    assert "gpt-6-luna-typo" not in lifecycle.known_models()
+
+
+def test_the_parser_reads_wrapped_notes_and_skips_undated_ones():
+    source = '''X = Literal["a-1"]
+"""Deprecated values:
+
+- "a-1", "a-2",
+  "a-3": Announced shutdown
+  date: 2026-10-23. See the page.
+- "b-1": Not a supported model ID. Retained for SDK compatibility.
+- "c-1": C 1 was shut down on October 23, 2026. Use c-2.5-small or
+  c-2.5-large instead.
+"""
+'''
+    notes = lifecycle.parse_notes(source)
+    assert {name: note.date for name, note in notes.items()} == {
+        "a-1": date(2026, 10, 23), "a-2": date(2026, 10, 23), "a-3": date(2026, 10, 23), "c-1": date(2026, 10, 23)}
+    assert notes["c-1"].advice == "Use c-2.5-small or c-2.5-large instead."
+
+
+def test_the_replacement_named_is_the_kits_choice_then_the_sdks_advice():
+    assert lifecycle.replacement("gpt-4") == f"Use {models.CHAT} instead."
+    assert lifecycle.replacement("dall-e-2") == f"Use {models.IMAGE} instead."
+    assert lifecycle.replacement("o1-mini") == f"Use {models.CHAT} instead."  # any chat model: the current one
+    assert lifecycle.replacement("gpt-image-1") == "Use gpt-image-2.5-sunburst or gpt-image-2.5-flare instead."
+
+
+def test_a_shutdown_announced_for_later_is_not_a_shutdown_yet():
+    assert not lifecycle.is_shut_down("gpt-4", today=date(2026, 10, 22))
+    assert lifecycle.is_shut_down("gpt-4", today=date(2026, 10, 23))
+
+
+# --- the warning, before the request is sent -----------------------------------------------------------
+
+@pytest.fixture
+def watched(standin, monkeypatch):
+    monkeypatch.setenv("OPENAI_BASE_URL", standin.url)
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-kit-test")
+    lifecycle.install()
+    yield standin
+    traffic.remove_guard(lifecycle.warn_if_shut_down)
+
+
+def shut_down_warnings(caught) -> list[str]:
+    return [str(w.message) for w in caught if issubclass(w.category, ShutDownModelWarning)]
+
+
+def test_a_shut_down_model_is_warned_about_then_sent_and_the_api_answers(watched):
+    with pytest.warns(ShutDownModelWarning) as caught, pytest.raises(openai.NotFoundError):
+        OpenAI(max_retries=0).chat.completions.create(model="gpt-4", messages=ASK)
+    (warning,) = [w for w in caught if w.category is ShutDownModelWarning]
+    assert str(warning.message) == (
+        "The model gpt-4 was shut down on 2026-10-23 (so says the installed openai package), so the API will "
+        "answer this request with 404 model_not_found. Use gpt-6-luna instead.")
+    assert warning.filename == __file__, "the warning points at the learner's own line, not the SDK's insides"
+    assert [r.json["model"] for r in watched.requests] == ["gpt-4"], "warned, not blocked"
+
+
+@pytest.mark.parametrize("call", [
+    lambda client: client.chat.completions.create(model=models.CHAT, messages=ASK),
+    lambda client: client.completions.create(model=models.INSTRUCT, prompt="Say hi"),
+    lambda client: client.embeddings.create(model=models.EMBEDDING, input="hi"),
+])
+def test_current_models_are_not_warned_about(watched, call):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        call(OpenAI(max_retries=0))
+    assert shut_down_warnings(caught) == []
+
+
+def test_setup_installs_the_warning_in_offline_mode_too(monkeypatch):
+    modes.setup("09_errors_and_retries")  # its recording holds gpt-4's real-looking 404
+    with warnings.catch_warnings(record=True) as caught, pytest.raises(openai.NotFoundError):
+        warnings.simplefilter("always")
+        OpenAI().chat.completions.create(model="gpt-4", messages=ASK)
+    assert len(shut_down_warnings(caught)) == 1 and "Use gpt-6-luna instead" in shut_down_warnings(caught)[0]
