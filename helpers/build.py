@@ -18,7 +18,7 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-from . import navigation
+from . import classroom, navigation
 from .paths import NOTEBOOKS, RECORDINGS, ROOT
 
 TIMEOUT = 300
@@ -77,7 +77,7 @@ def main(argv=None) -> int:
                         help="replace synthesized recordings of the named notebooks (never live ones)")
     args = parser.parse_args(argv)
 
-    stale = navigation.update(check_only=args.check)
+    stale = navigation.update(check_only=args.check) + classroom.update(check_only=args.check)
     if args.check:
         print("\n".join(f"stale: {name}" for name in stale) or "navigation is up to date")
         return 1 if stale else 0

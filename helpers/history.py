@@ -67,6 +67,8 @@ def keep_last_turns(messages: list[dict], n: int) -> list[dict]:
 def trim_to_budget(messages: list[dict], budget: int, model: str = "gpt-6-luna") -> list[dict]:
     """The instructions and as many of the newest turns as fit in `budget` prompt tokens."""
     check_history(messages)
+    if not isinstance(budget, int) or isinstance(budget, bool):
+        raise HistoryError(f"The token budget must be a whole number of tokens, like 600; got {budget!r}.")
     instructions, turns = split_turns(messages)
     needed = count_messages(instructions, model)
     if budget < needed:

@@ -123,11 +123,6 @@ def shutdowns() -> dict[str, Shutdown]:
     found = {}
     for module in dict.fromkeys(module for module, _ in MODEL_TYPES):
         found.update(parse_notes(inspect.getsource(importlib.import_module(module))))
-    for module, name in MODEL_TYPES:  # notes beside a type that another module defines (ChatModel in AllModels)
-        target = _resolve(module, name)
-        origin = getattr(target, "__module__", None)
-        if origin and origin.startswith("openai.") and origin != module:
-            found.update(parse_notes(inspect.getsource(importlib.import_module(origin))))
     return found
 
 
@@ -177,7 +172,7 @@ def _machinery() -> tuple[str, ...]:
 def _stacklevel() -> int:
     """The stacklevel that points the warning at the learner's own line (a notebook cell or script)."""
     frame, level = sys._getframe(2), 2  # 2: the caller of warn_if_shut_down
-    while frame is not None and frame.f_code.co_filename.startswith((*_machinery(), "<")):
+    while frame is not None and frame.f_code.co_filename.startswith(_machinery()):
         frame, level = frame.f_back, level + 1
     return level if frame is not None else 2
 
@@ -191,5 +186,7 @@ def warn_if_shut_down(outgoing: traffic.Outgoing) -> None:
 
 def install() -> None:
     """Warn about shut-down models before each request (setup() calls this); safe to call again."""
+    # Every time, not once per line: a learner who runs the cell again sees what its stored output shows.
+    warnings.filterwarnings("always", category=ShutDownModelWarning)
     traffic.install()
     traffic.add_guard(warn_if_shut_down)

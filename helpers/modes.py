@@ -50,9 +50,13 @@ def choose_mode(environ=os.environ) -> str:
 
 def check_key_shape(key: str) -> None:
     """Catch the copy-and-paste mistakes that otherwise surface as a puzzling 401."""
-    if key != key.strip() or key[:1] in "\"'" or key[-1:] in "\"'":
+    quotes = "\"'`“”‘’"  # word processors and chat apps turn straight quotes into curly ones
+    if key != key.strip() or key[:1] in quotes or key[-1:] in quotes:
         raise SetupError("OPENAI_API_KEY has spaces or quotes around it. Set it again without them "
                          "(in a .env file: OPENAI_API_KEY=sk-..., no quotes needed).")
+    if not key.isascii():
+        raise SetupError("OPENAI_API_KEY has a character no key has (a '…' from a shortened copy, or an accent). "
+                         "Copy the whole key again from your OpenAI dashboard, API keys page.")
     if not key.startswith("sk-") and not os.environ.get("OPENAI_BASE_URL"):
         raise SetupError("OPENAI_API_KEY does not look like an OpenAI key (they start with 'sk-'). "
                          "Copy it again from your OpenAI dashboard, API keys page.")

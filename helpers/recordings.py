@@ -328,14 +328,31 @@ def scrub_secrets(text: str) -> str:
 
 # --- interception -------------------------------------------------------------------------------
 
+def _retryable(status: int) -> bool:
+    """The statuses the SDK retries."""
+    return status in (408, 409, 429) or status >= 500
+
+
 @functools.cache
 def _cassette_class():
     from vcr.cassette import Cassette
+    from vcr.record_mode import RecordMode
 
     class KitCassette(Cassette):
         """Replays matching answers in turn, then cycles, so repeated requests see each recorded variant."""
 
         added = 0
+
+        def can_play_response_for(self, request):
+            if not super().can_play_response_for(request):
+                return False
+            if self.record_mode != RecordMode.NEW_EPISODES:
+                return True
+            # While recording, the SDK's retry after a 429 or a 500 is the same request again, and it must
+            # reach the server: once each answer has been played, a retryable error is not replayed.
+            matches = list(self._responses(request))
+            unplayed = [index for index, _ in matches if self.play_counts[index] == 0]
+            return bool(unplayed) or not _retryable(matches[-1][1]["status"]["code"])
 
         def play_response(self, request):
             matches = list(self._responses(request))
@@ -358,6 +375,7 @@ def _cassette_class():
             before = len(self.data)
             super().append(request, response)
             if len(self.data) > before and not self.loading:
+                self.play_counts[len(self.data) - 1] += 1  # the answer just recorded has been delivered
                 self.added += 1
                 self._save(force=True)  # written at once: a kernel that dies loses nothing recorded
                 print(f"Recorded a new answer: {request.method} {request.path} → {shown(self._path)} "
@@ -405,28 +423,39 @@ class Interception:
     def start(self) -> None:
         if self.context is not None:
             return
-        self._restore()  # vcrpy must see (and keep) the real methods
+        self._restore()
+        import vcr.patch
         import vcr.stubs.httpx_stubs
-        from vcr.patch import PATCHER_NAMES
         from vcr.record_mode import RecordMode
+
+        # vcrpy keeps the transport methods it finds when first imported; if that happened while the
+        # placeholders were in place, it must be given the real ones, or it would call back into them.
+        vcr.patch._Httpx2HttpTransport_handle_request = self.originals[_TRANSPORT_METHODS[0]]
+        vcr.patch._Httpx2AsyncHttpTransport_handle_async_request = self.originals[_TRANSPORT_METHODS[1]]
 
         vcr.stubs.httpx_stubs.CannotOverwriteExistingCassetteException = OfflineMiss
         if self.record:
             mode = RecordMode.ALL if self.overwrite else RecordMode.NEW_EPISODES
         else:
             mode = RecordMode.NONE
-        self.context = _cassette_class().use(
+        context = _cassette_class().use(
             path=str(recording_path(self.notebook)),
             persister=KitPersister,
             record_mode=mode,
             match_on=(match_route, match_body),
             before_record_request=strip_auth,
-            # Recording must send a repeated request again: the SDK's own retries after a 429 or a 500
-            # are identical requests whose answers differ.
-            allow_playback_repeats=not self.record,
-            skip_patchers=[name for name in PATCHER_NAMES if name != "httpx2"],
+            allow_playback_repeats=True,
+            skip_patchers=[name for name in vcr.patch.PATCHER_NAMES if name != "httpx2"],
         )
-        self.cassette = self.context.__enter__()
+        try:
+            self.cassette = context.__enter__()
+        except BaseException:
+            # The recording did not load: keep the placeholders, so nothing leaves the machine and the
+            # next request (or the setup cell run again) reports the problem once more.
+            for cls, name in _TRANSPORT_METHODS:
+                setattr(cls, name, self._first_request(cls, name))
+            raise
+        self.context = context
         if self.on_start:
             self.on_start()
 

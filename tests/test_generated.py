@@ -14,8 +14,10 @@ def test_there_are_lessons():
     assert [p.name for p in LESSONS][:2] == ["00_setup.ipynb", "01_chat_completions.ipynb"]
 
 
-def test_navigation_and_contents_are_up_to_date():
-    stale = navigation.update(check_only=True)
+def test_navigation_contents_and_schedules_are_up_to_date():
+    from helpers import classroom
+
+    stale = navigation.update(check_only=True) + classroom.update(check_only=True)
     assert stale == [], f"stale: {stale}; run `python -m helpers.build`"
 
 

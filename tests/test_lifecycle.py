@@ -146,9 +146,23 @@ def test_current_models_are_not_warned_about(watched, call):
     assert shut_down_warnings(caught) == []
 
 
-def test_setup_installs_the_warning_in_offline_mode_too(monkeypatch):
-    modes.setup("09_errors_and_retries")  # its recording holds gpt-4's real-looking 404
+def send_an_old_model() -> list[str]:
+    """The shut-down warnings one gpt-4 request gets, and the API's 404 after them."""
     with warnings.catch_warnings(record=True) as caught, pytest.raises(openai.NotFoundError):
         warnings.simplefilter("always")
-        OpenAI().chat.completions.create(model="gpt-4", messages=ASK)
-    assert len(shut_down_warnings(caught)) == 1 and "Use gpt-6-luna instead" in shut_down_warnings(caught)[0]
+        OpenAI(max_retries=0).chat.completions.create(model="gpt-4", messages=ASK)
+    return shut_down_warnings(caught)
+
+
+def test_setup_installs_the_warning_in_record_and_offline_mode(recordings_dir, standin, monkeypatch):
+    monkeypatch.setenv("KIT_MODE", "record")  # the stand-in answers gpt-4 with the API's 404
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-kit-test")
+    monkeypatch.setenv("OPENAI_BASE_URL", standin.url)
+    modes.setup("old_model")
+    assert len(send_an_old_model()) == 1
+    modes.teardown()
+    monkeypatch.setenv("KIT_MODE", "offline")
+    modes.setup("old_model")
+    (warning,) = send_an_old_model()
+    assert "Use gpt-6-luna instead" in warning
+    assert len(standin.requests) == 1, "offline, the recorded 404 was replayed"

@@ -116,6 +116,7 @@ def test_recorded_then_replayed_answers_are_counted_and_replays_are_not_billed(
     monkeypatch.setenv("OPENAI_BASE_URL", standin.url)
     modes.setup("meter_roundtrip")
     OpenAI().chat.completions.create(model="gpt-6-luna", messages=TOKEN)  # sent and recorded: billed
+    modes.setup("meter_roundtrip")  # a later record session replays what is recorded
     OpenAI().chat.completions.create(model="gpt-6-luna", messages=TOKEN)  # replayed in record mode: not billed
     modes.teardown()
     assert len(standin.requests) == 1

@@ -131,3 +131,26 @@ def test_multipart_uploads_match_on_fields_and_file_content_not_the_boundary():
     recordings.match_body(upload("aaa111", b"RIFF1234"), upload("bbb222", b"RIFF1234"))
     with pytest.raises(AssertionError):
         recordings.match_body(upload("aaa111", b"RIFF1234"), upload("aaa111", b"RIFF9999"))
+
+
+def test_vcrpy_loaded_before_the_first_request_still_records(tmp_path, standin):
+    """Code that imports vcrpy between the setup cell and the first request must not break recording
+    (a fresh interpreter, as in a new kernel: vcrpy is then first imported with the placeholders in place)."""
+    import os
+    import subprocess
+    import sys
+
+    script = (
+        "import pathlib, helpers.paths\n"
+        f"helpers.paths.RECORDINGS = pathlib.Path({str(tmp_path)!r})\n"
+        "from helpers import setup; setup('roundtrip')\n"
+        "import vcr\n"
+        "from openai import OpenAI\n"
+        f"r = OpenAI().chat.completions.create(model='gpt-6-luna', messages={QUESTION!r})\n"
+        "print(r.choices[0].message.content)\n"
+    )
+    env = {**os.environ, "KIT_MODE": "record", "OPENAI_API_KEY": PLANTED_KEY, "OPENAI_BASE_URL": standin.url}
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, env=env)
+    assert result.returncode == 0, result.stderr[-1500:]
+    assert result.stdout.strip().endswith("The capital of Italy is Rome.")
+    assert len(standin.requests) == 1 and (tmp_path / "roundtrip.json").exists()

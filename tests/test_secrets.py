@@ -25,8 +25,9 @@ def test_no_tracked_file_holds_a_secret():
     ("sk-" + "a" * 48, "an OpenAI API key"),
     ("sk-svcacct-" + "B1" * 20, "an OpenAI API key"),
     ("sk-admin-" + "C2" * 20, "an OpenAI API key"),
-    ('"authorization": "Bearer ' + "x" * 10 + '"', "an Authorization header"),
-    ('"Set-Cookie": "__cf_bm=' + "abc" + '"', "a Cookie header"),
+    # Header lines are assembled here, so this file itself holds none.
+    (":".join(['"authorization"', ' "Bearer ' + "x" * 10 + '"']), "an Authorization header"),
+    (":".join(['"Set-Cookie"', ' "__cf_bm=' + "abc" + '"']), "a Cookie header"),
     ('"openai-organization": "org-' + "Q" * 24 + '"', "an OpenAI organization id"),
     ('"openai-project": "proj_' + "R" * 24 + '"', "an OpenAI project id"),
 ])

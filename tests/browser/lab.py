@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
-# What a learner's checkout needs to run the lessons; tests and tooling stay behind.
-KIT_PARTS = ("helpers", "notebooks", "data", "pyproject.toml")
+# A learner's checkout is every file git ships; the tests themselves stay behind.
+KIT_EXCLUDE = ("tests", ".git")
 CHROMIUM_CANDIDATES = ("/usr/lib/chromium/chromium", "/usr/bin/chromium", "/usr/bin/chromium-browser")
 # Without the networking flags Chromium keeps calling Google's hosts, which this machine refuses.
 CHROMIUM_ARGS = [
@@ -64,7 +64,7 @@ class KitCopy:
         self.root = root
 
     @classmethod
-    def make(cls, target: Path) -> "KitCopy":
+    def make(cls, target: Path) -> KitCopy:
         files = _kit_files()
         for relative in files:
             destination = target / relative
@@ -80,25 +80,16 @@ class KitCopy:
 
 
 def _kit_files() -> list[str]:
-    """Files git would ship (tracked, or new and not ignored) under KIT_PARTS; a plain walk without git."""
+    """Files git would ship (tracked, or new and not ignored), or a plain walk where git is missing."""
     try:
-        listing = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--",
-                                  *KIT_PARTS], cwd=REPO, capture_output=True, check=True, timeout=30).stdout
+        listing = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+                                 cwd=REPO, capture_output=True, check=True, timeout=30).stdout
         files = [name for name in listing.decode().split("\0") if name and (REPO / name).is_file()]
-        if files:
-            return files
     except (OSError, subprocess.SubprocessError):
-        pass
-    skip = {"__pycache__", ".ipynb_checkpoints"}
-    files = []
-    for part in KIT_PARTS:
-        path = REPO / part
-        if path.is_file():
-            files.append(part)
-        for child in sorted(path.rglob("*")) if path.is_dir() else ():
-            if child.is_file() and not skip & set(child.relative_to(REPO).parts):
-                files.append(str(child.relative_to(REPO)))
-    return files
+        skip = {"__pycache__", ".ipynb_checkpoints", ".venv", ".pytest_cache"}
+        files = [str(path.relative_to(REPO)) for path in sorted(REPO.rglob("*")) if path.is_file()
+                 and not skip & set(path.relative_to(REPO).parts) and not path.parent.name.endswith(".egg-info")]
+    return [name for name in files if name.split("/")[0] not in KIT_EXCLUDE]
 
 
 class LabServer:
@@ -338,6 +329,12 @@ class NotebookPage:
         model = self.page.evaluate(JS_MODEL)
         errors, expected, not_run = summarize(model)
         return RunResult(status, model, seconds, errors, expected, not_run)
+
+    def kernel_idle(self) -> bool:
+        return self.page.evaluate("""() => {
+          const session = window.jupyterapp.shell.currentWidget.sessionContext.session;
+          return !!(session && session.kernel && session.kernel.status === 'idle');
+        }""")
 
     def widget_problems(self, settle_ms: int = 15_000) -> list[str]:
         """Widget views still loading after `settle_ms`, or failed; empty when all rendered."""

@@ -1,7 +1,7 @@
 """A small language for widget round trips in the page: find a widget, act on its controls, watch an answer.
 
 A target names one element inside a widget:
-    "button:Send"            the button whose accessible name is Send
+    "button:Send"            the button labelled Send (an icon before the label is allowed)
     "placeholder:Ask ..."    the input or textarea with that placeholder
     "label:prompt"           the control whose description label reads exactly "prompt"
     "text:Some words"        the smallest element showing these words
@@ -21,7 +21,8 @@ def resolve(scope, target: str):
     """The Playwright locator for `target` inside `scope` (a page or a locator)."""
     kind, _, value = target.partition(":")
     if kind == "button" and value:
-        return scope.get_by_role("button", name=value, exact=True)
+        # An ipywidgets icon is a Font Awesome glyph, which counts in the accessible name: allow it before.
+        return scope.get_by_role("button", name=re.compile(rf"^\W*{re.escape(value)}\s*$"))
     if kind == "placeholder" and value:
         return scope.get_by_placeholder(value, exact=True)
     if kind == "label" and value:
@@ -106,17 +107,25 @@ class Round:
         outputs = notebook_area.locator(".jp-OutputArea-output")
         return outputs.filter(has=resolve(notebook_area.page, self.find)).nth(self.occurrence)
 
-    def play(self, root, timeout_s: float = 30) -> tuple[str, str]:
-        """Do the steps; return the answer's text before and after. Fails if it does not change as expected."""
+    def play(self, root, idle=lambda: True, timeout_s: float = 30, settle_s: float = 0.6) -> tuple[str, str]:
+        """Do the steps; return the answer's text before and after. Fails if it does not change as expected.
+
+        The answer counts once it matches, `idle()` says the kernel has finished the widget's callback and
+        the text has stopped changing for `settle_s` (a streamed reply matches long before it is complete).
+        """
         answer = resolve(root, self.answer).first if self.answer else root
         before = answer.inner_text()
         for step in self.steps:
             step.run(root)
         deadline = time.monotonic() + timeout_s
-        after = answer.inner_text()
-        while not self._answered(before, after) and time.monotonic() < deadline:
-            root.page.wait_for_timeout(200)
-            after = answer.inner_text()
+        after, stable_since = answer.inner_text(), time.monotonic()
+        while time.monotonic() < deadline:
+            if self._answered(before, after) and time.monotonic() - stable_since >= settle_s and idle():
+                break
+            root.page.wait_for_timeout(150)
+            latest = answer.inner_text()
+            if latest != after:
+                after, stable_since = latest, time.monotonic()
         assert self._answered(before, after), (
             f"{self.name}: the answer did not change to match {self.expect!r} within {timeout_s:.0f}s.\n"
             f"before: {before[-400:]!r}\nafter: {after[-400:]!r}")
