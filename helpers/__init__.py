@@ -1,4 +1,24 @@
-"""The kit's helpers: modes and recordings, tokens and cost, widgets and exercise checks."""
+"""The kit's helpers. Lessons use one line of it, `from helpers import setup; setup("NN_name")`.
+
+Modules, one job each:
+    modes        the setup cell: offline, live or record mode, and the banner
+    recordings   recorded answers: file format, matching, replay and the offline miss message
+    standin      an OpenAI-compatible stand-in server (tests; synthesized recordings)
+    traffic      every request and answer, shown to the meter and to guards
+    meter        calls, tokens and cost so far, and the budget guard
+    tokens       offline token counting (tiktoken with bundled encodings)
+    prices       prices per million tokens from the genai-prices snapshot
+    models       every model the kit uses
+    lifecycle    what the installed SDK says about models and their shutdown dates
+    pacing       replayed streams arrive event by event
+    history      keeping a conversation's history short
+    widgets/     the lessons' widgets; exercises/  the exercise checks
+    build        `python -m helpers.build`: navigation, recordings and stored outputs
+    navigation   lesson headers, footers, launch links and the README's contents
+    classroom    schedules and nbgitpuller links (`python -m helpers.classroom`)
+    preflight    `python -m helpers.preflight`: is this machine ready for a class?
+    secrets      the scan for keys and auth headers (tests, pre-commit)
+"""
 from .modes import setup
 
 __all__ = ["setup"]

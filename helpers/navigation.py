@@ -54,10 +54,9 @@ def nav_cells(infos: list[dict], position: int) -> tuple[str, str]:
 
 def _set_nav(nb, top: str, bottom: str) -> None:
     cells = [c for c in nb.cells if c.metadata.get("kit") not in (TOP, BOTTOM)]
-    head = nbformat.v4.new_markdown_cell(top, metadata={"kit": TOP})
-    foot = nbformat.v4.new_markdown_cell(bottom, metadata={"kit": BOTTOM})
-    for cell in (head, foot):
-        cell.pop("id", None)
+    # Fixed ids, so regenerating the navigation changes nothing when the links are the same.
+    head = nbformat.v4.new_markdown_cell(top, metadata={"kit": TOP}, id=f"kit-{TOP}")
+    foot = nbformat.v4.new_markdown_cell(bottom, metadata={"kit": BOTTOM}, id=f"kit-{BOTTOM}")
     nb.cells = [head, *cells, foot]
 
 
@@ -94,7 +93,7 @@ def update(check_only: bool = False) -> list[str]:
         nb = nbformat.read(path, as_version=4)
         top, bottom = nav_cells(infos, position)
         cells = nb.cells
-        ok = (len(cells) >= 2 and cells[0].metadata.get("kit") == TOP and cells[-1].metadata.get("kit") == BOTTOM
+        ok = (len(cells) >= 2 and cells[0].get("id") == f"kit-{TOP}" and cells[-1].get("id") == f"kit-{BOTTOM}"
               and _nav_text(nb) == [top, bottom])
         if not ok:
             stale.append(str(path.relative_to(ROOT)))

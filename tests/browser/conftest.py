@@ -18,14 +18,15 @@ import pytest
 from .lab import CHROMIUM_ARGS, REPO, KitCopy, LabServer, NotebookPage, find_chromium
 
 SCREENSHOTS = REPO / "tests" / "artifacts" / "screenshots"
-TIMINGS_FILE = REPO / "tests" / "artifacts" / "browser-timings.json"
+_XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+TIMINGS_FILE = REPO / "tests" / "artifacts" / f"browser-timings{'-' + _XDIST_WORKER if _XDIST_WORKER else ''}.json"
 _timings: dict[str, dict[str, float]] = {}
 
 
 def _unavailable(reason: str):
     if os.environ.get("CI"):
         pytest.fail(f"{reason} (CI is set, so the browser tests must run: install Debian's chromium "
-                    "package and tests/browser-requirements.txt)", pytrace=False)
+                    "package and Playwright)", pytrace=False)
     pytest.skip(reason)
 
 
@@ -34,7 +35,7 @@ def chromium_path() -> str:
     try:
         import playwright.sync_api  # noqa: F401
     except ImportError:
-        _unavailable("Playwright is not installed (pip install -r tests/browser-requirements.txt)")
+        _unavailable("Playwright is not installed (pip install playwright==1.65.2)")
     path = find_chromium()
     if path is None:
         _unavailable("no Chromium binary found (apt-get install chromium, or set KIT_CHROMIUM to its path)")
@@ -44,8 +45,9 @@ def chromium_path() -> str:
 @pytest.fixture(scope="session")
 def screenshots() -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    for old in SCREENSHOTS.glob("*.png"):
-        old.unlink()
+    if not _XDIST_WORKER:  # with pytest-xdist another worker may have saved some already: overwrite only
+        for old in SCREENSHOTS.glob("*.png"):
+            old.unlink()
     return SCREENSHOTS
 
 
@@ -119,6 +121,13 @@ def timing(request):
     record["total"] = round(time.monotonic() - started, 2)
 
 
+def pytest_sessionfinish(session):
+    """Save the timings (one file per pytest-xdist worker, which prints no summary of its own)."""
+    if _timings:
+        TIMINGS_FILE.parent.mkdir(parents=True, exist_ok=True)
+        TIMINGS_FILE.write_text(json.dumps(_timings, indent=1) + "\n")
+
+
 def pytest_terminal_summary(terminalreporter):
     if not _timings:
         return
@@ -126,5 +135,3 @@ def pytest_terminal_summary(terminalreporter):
     for name, parts in _timings.items():
         details = ", ".join(f"{key} {value:.1f}" for key, value in parts.items())
         terminalreporter.write_line(f"{name}: {details}")
-    TIMINGS_FILE.parent.mkdir(parents=True, exist_ok=True)
-    TIMINGS_FILE.write_text(json.dumps(_timings, indent=1) + "\n")

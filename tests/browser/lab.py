@@ -116,6 +116,8 @@ class LabServer:
             (self.workdir / name).mkdir(parents=True, exist_ok=True)
         env.update({
             "KIT_MODE": "offline",
+            # Streams still arrive event by event, as learners see them, at a sixth of the default pace.
+            "KIT_REPLAY_PACE_MS": os.environ.get("KIT_REPLAY_PACE_MS", "5"),
             # The venv has the kit installed editable from the repo; this makes kernels import the copy.
             "PYTHONPATH": os.pathsep.join(filter(None, [str(self.kit.root), os.environ.get("PYTHONPATH")])),
             "JUPYTER_CONFIG_DIR": str(self.workdir / "config"),

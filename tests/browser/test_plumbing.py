@@ -1,7 +1,8 @@
-"""The browser plumbing checks itself on two small notebooks written into the temporary copy only.
+"""The browser plumbing checks itself on small notebooks written into the temporary copy only.
 
-They prove that an unexpected error is caught (and a `raises-exception` one is not), and that a widget
-round trip (type, slide, click, read the answer) works, whatever lessons exist yet.
+They prove that an unexpected error is caught (and a `raises-exception` one is not), that a widget view
+that cannot render is caught, and that a widget round trip (type, slide, click, read the answer)
+works, whatever lessons exist yet.
 """
 from __future__ import annotations
 
@@ -27,6 +28,17 @@ def test_errors_are_read_from_the_model(lab, open_notebook):
     assert [(error.index, error.ename) for error in result.expected_errors] == [(1, "ZeroDivisionError")]
     assert [(error.index, error.ename) for error in result.errors] == [(2, "NameError")]
     assert result.status == "stopped" and result.not_run == [3]  # run-all stops at an unexpected error
+
+
+def test_a_widget_that_cannot_render_is_caught(lab, open_notebook):
+    orphan = ("from IPython.display import display\n"
+              "display({'application/vnd.jupyter.widget-view+json': {'model_id': 'no-such-model', "
+              "'version_major': 2, 'version_minor': 0}, 'text/plain': 'a widget'}, raw=True)")
+    path = lab.kit.write_notebook("scratch/orphan.ipynb", _notebook(new_code_cell(orphan)))
+    notebook = open_notebook(path)
+    assert not notebook.run_all().errors
+    problems = notebook.widget_problems(settle_ms=3_000)
+    assert len(problems) == 1 and ("Loading widget" in problems[0] or "Error displaying widget" in problems[0])
 
 
 GREETER = """\
