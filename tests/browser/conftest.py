@@ -54,7 +54,13 @@ def screenshots() -> Path:
 @pytest.fixture(scope="session")
 def lab(chromium_path, tmp_path_factory):
     kit = KitCopy.make(tmp_path_factory.mktemp("kit"))
-    server = LabServer(kit, tmp_path_factory.mktemp("jupyter"))
+    for attempt in range(3):  # the free port found may be taken by another process before JupyterLab binds it
+        try:
+            server = LabServer(kit, tmp_path_factory.mktemp("jupyter"))
+            break
+        except RuntimeError:
+            if attempt == 2:
+                raise
     try:
         _check_kernels_import_the_copy(server)
         yield server

@@ -107,7 +107,11 @@ class LabServer:
         self._log = open(self.log_path, "w")
         self.process = subprocess.Popen(self._command(), cwd=kit.root, env=self.environ, stdout=self._log,
                                         stderr=subprocess.STDOUT, start_new_session=True)
-        self._wait_until_up(startup_timeout)
+        try:
+            self._wait_until_up(startup_timeout)
+        except RuntimeError:
+            self.stop()
+            raise
 
     def _environment(self) -> dict:
         env = {name: value for name, value in os.environ.items()
