@@ -1,4 +1,7 @@
 """Fixtures shared by the kit's tests."""
+import asyncio
+import concurrent.futures
+
 import pytest
 
 from helpers import modes, paths
@@ -31,3 +34,10 @@ def standin():
 
     with StandIn() as server:
         yield server
+
+
+def run_async(coroutine_function, *args):
+    """Run a coroutine to its end in a thread of its own: another test in the same process (the
+    browser suite) may hold a running event loop in this one."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine_function(*args)).result()

@@ -1,5 +1,4 @@
 """Running the kit for a class: schedules, nbgitpuller links, the hub and proxy configuration, other servers."""
-import asyncio
 import json
 import logging
 import os
@@ -20,7 +19,7 @@ import yaml
 from helpers import classroom, models, modes, navigation, prices
 from helpers.paths import ROOT
 from helpers.secrets import find_secrets
-from tests.conftest import PLANTED_KEY
+from tests.conftest import PLANTED_KEY, run_async
 
 DOCS = ROOT / "docs"
 CLASSROOM = DOCS / "classroom"
@@ -236,7 +235,7 @@ def load_hub_config(monkeypatch, tljh=False):
 def spawn(hook, name="ada", environment=None):
     spawner = SimpleNamespace(user=SimpleNamespace(name=name), environment=dict(environment or {}),
                               log=logging.getLogger("test-hub"))
-    asyncio.run(hook(spawner))
+    run_async(hook, spawner)
     return spawner.environment
 
 

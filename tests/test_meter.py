@@ -1,5 +1,4 @@
 """The session meter and its budget guard: fed by every answer (replayed, live, streamed), exact numbers."""
-import asyncio
 import io
 import math
 import wave
@@ -11,7 +10,7 @@ from openai import AsyncOpenAI, OpenAI
 from helpers import modes, traffic
 from helpers.meter import BudgetExceeded, Meter, estimate, meter
 
-from tests.conftest import PLANTED_KEY
+from tests.conftest import PLANTED_KEY, run_async
 
 # Requests the stand-in answers from data/standin/05_tokens_and_cost.json, and the usage it reports.
 TOKEN = [{"role": "developer", "content": "You are a concise assistant."},
@@ -104,7 +103,7 @@ def test_the_async_client_is_metered_too(live_meter, standin):
             async for _chunk in stream:
                 pass
 
-    asyncio.run(ask())
+    run_async(ask)
     (call,) = live_meter.calls
     assert (call.input_tokens, call.output_tokens) == (17, 39)
 

@@ -3,13 +3,13 @@ import itertools
 import json
 import time
 
-import anyio
 import httpx2
 import pytest
 import vcr.stubs.httpx_stubs as httpx_stubs
 from openai import AsyncOpenAI, OpenAI
 
 from helpers import pacing, paths, recordings
+from tests.conftest import run_async
 
 REQUEST = {"model": "gpt-6-luna", "messages": [{"role": "user", "content": "Count to three."}], "stream": True}
 WORDS = ["One", ", two", ", three."]
@@ -89,7 +89,7 @@ def test_async_clients_are_paced_too(cassette, monkeypatch):
         stream = await client.chat.completions.create(**REQUEST)
         return [(time.monotonic(), event.choices[0].delta.content or "") async for event in stream]
 
-    events = anyio.run(collect)
+    events = run_async(collect)
     assert "".join(text for _, text in events) == "".join(WORDS)
     assert events[-1][0] - events[0][0] >= 0.015 * (len(events) - 1)
 
