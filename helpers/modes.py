@@ -78,6 +78,9 @@ def make_banner(mode: str, notebook: str) -> str:
     if mode == "live":
         return (f"Live mode: requests go to {server} with the key in OPENAI_API_KEY (never shown); "
                 "each call is billed to that key.")
+    if os.environ.get("KIT_OVERWRITE", "") == "1":
+        return (f"Record mode, re-recording (KIT_OVERWRITE=1): requests go to {server}, and each answer "
+                f"replaces the one recorded for it in {where}.")
     return (f"Record mode: requests go to {server}; new answers are added to "
             f"{where} and existing ones are replayed, never overwritten.")
 
@@ -100,8 +103,7 @@ def setup(notebook: str) -> None:
     mode = choose_mode()
     teardown()  # re-running the setup cell replaces the previous mode
     if mode == "offline":
-        os.environ.setdefault("OPENAI_API_KEY", OFFLINE_PLACEHOLDER_KEY)
-        if not os.environ["OPENAI_API_KEY"].strip():
+        if not os.environ.get("OPENAI_API_KEY", "").strip():
             os.environ["OPENAI_API_KEY"] = OFFLINE_PLACEHOLDER_KEY
     else:
         check_key_shape(os.environ["OPENAI_API_KEY"])

@@ -342,6 +342,7 @@ def _cassette_class():
         """Replays matching answers in turn, then cycles, so repeated requests see each recorded variant."""
 
         added = 0
+        loading = False
 
         def can_play_response_for(self, request):
             if not super().can_play_response_for(request):
@@ -361,8 +362,6 @@ def _cassette_class():
             index, response = min(matches, key=lambda match: self.play_counts[match[0]])
             self.play_counts[index] += 1
             return response
-
-        loading = False
 
         def _load(self):
             self.loading = True  # vcrpy appends each loaded interaction: those are not new answers

@@ -157,7 +157,7 @@ class Playground:
         self.sent: list[dict] = []  # every request sent, in order
 
         wide = widgets.Layout(width="42em")
-        label = {"description_width": "9em"}
+        label = {"description_width": "11em"}  # room for "temperature (0–2)"
         self.model = widgets.Dropdown(options=MODELS, value=DEFAULTS["model"], description="model", style=label)
         self.prompt = widgets.Textarea(description="prompt", placeholder="Ask something", style=label,
                                        layout=widgets.Layout(width="42em", height="5em"))
