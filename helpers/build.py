@@ -18,8 +18,8 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-from . import classroom, navigation
-from .paths import NOTEBOOKS, RECORDINGS, ROOT
+from . import classroom, navigation, recordings
+from .paths import NOTEBOOKS, ROOT
 
 TIMEOUT = 300
 
@@ -87,17 +87,15 @@ def main(argv=None) -> int:
     for path in navigation.lessons():
         if wanted and path.stem not in wanted:
             continue
-        recording = RECORDINGS / f"{path.stem}.json"
+        recording = recordings.recording_path(path.stem)
         if args.resynthesize and recording.exists():
-            from .recordings import read_file
-
-            if "captured from a live API" in read_file(recording)["provenance"]:
-                print(f"{recording.relative_to(ROOT)} holds live answers; not replaced", file=sys.stderr)
+            if recordings.holds_live_answers(recording):
+                print(f"{recordings.shown(recording)} holds live answers; not replaced", file=sys.stderr)
             else:
                 recording.unlink()
         if not recording.exists():
             unmatched = synthesize(path)
-            print(f"recording synthesized: {recording.relative_to(ROOT)}")
+            print(f"recording synthesized: {recordings.shown(recording)}")
             for request in unmatched:
                 print(f"  no stand-in script rule matched: {request}", file=sys.stderr)
         store_outputs(path)

@@ -231,6 +231,11 @@ def provenance_of(response: dict) -> str:
     return SYNTHESIZED if "x-kit-standin" in headers else LIVE
 
 
+def holds_live_answers(path: Path) -> bool:
+    """Whether any answer in a recording file was captured from a live API (those are never replaced)."""
+    return any(provenance_of(i["response"]) == LIVE for i in read_file(path)["interactions"])
+
+
 def _write_atomically(path: Path, data: bytes) -> None:
     """Write to a temporary file and rename it over the target, so a crash never leaves half a file."""
     partial = path.with_name(f".{path.name}.{os.getpid()}.partial")

@@ -154,3 +154,13 @@ def test_vcrpy_loaded_before_the_first_request_still_records(tmp_path, standin):
     assert result.returncode == 0, result.stderr[-1500:]
     assert result.stdout.strip().endswith("The capital of Italy is Rome.")
     assert len(standin.requests) == 1 and (tmp_path / "roundtrip.json").exists()
+
+
+def test_a_recording_knows_whether_it_holds_live_answers(recordings_dir, standin, monkeypatch):
+    record_one(monkeypatch, standin)
+    path = recordings_dir / "roundtrip.json"
+    assert not recordings.holds_live_answers(path)
+    data = json.loads(path.read_text())
+    del data["interactions"][0]["response"]["headers"]["x-kit-standin"]  # as an answer from the real API has none
+    path.write_text(json.dumps(data))
+    assert recordings.holds_live_answers(path)
