@@ -71,8 +71,8 @@ def suite_floor(repeat: int) -> float:
     return sum(statistics.median(kernel_start_and_imports(p) for _ in range(repeat)) for p in lessons())
 
 
-def run_suite(parallel: bool) -> float:
-    command = [PYTHON, "-m", "pytest", "-q", "-x", "--ignore=tests/browser"]
+def run_suite(parallel: bool, *paths: str) -> float:
+    command = [PYTHON, "-m", "pytest", "-q", "-x", "--ignore=tests/browser", *paths]
     if parallel:
         command += ["-n", str(os.cpu_count()), "--dist", "loadscope"]
     start = time.perf_counter()
@@ -173,12 +173,15 @@ def main(argv=None) -> int:
         floor = suite_floor(repeat=1)
         serial = statistics.median(run_suite(parallel=False) for _ in range(max(1, args.repeat // 2)))
         parallel = statistics.median(run_suite(parallel=True) for _ in range(max(1, args.repeat // 2)))
+        notebooks = statistics.median(run_suite(True, "notebooks") for _ in range(max(1, args.repeat // 2)))
         target = 1.5 * floor / cores
         rows += [
             ("floor: kernel start + imports, summed over notebooks", f"{floor:.1f} s", ""),
             ("offline suite (no browser), serial", f"{serial:.1f} s", f"{serial / floor:.2f}× floor"),
             (f"offline suite (no browser), parallel on {cores} cores", f"{parallel:.1f} s",
              f"{parallel / (floor / cores):.2f}× floor/cores (target ≤ 1.5, i.e. ≤ {target:.1f} s)"),
+            (f"the notebooks alone (nbval), parallel on {cores} cores", f"{notebooks:.1f} s",
+             f"{notebooks / (floor / cores):.2f}× floor/cores"),
         ]
 
     replay = replay_call(calls=200)
