@@ -36,6 +36,24 @@ def standin():
         yield server
 
 
+def point_sdk_at(server, monkeypatch):
+    """Make every `OpenAI()` in this process talk to `server`, as it would to the real API."""
+    monkeypatch.setenv("OPENAI_BASE_URL", server.url)
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-kit-test")
+    return server
+
+
+@pytest.fixture
+def live(standin, monkeypatch):
+    """Live-like: the SDK talks to the stand-in server, as it would to a real API."""
+    return point_sdk_at(standin, monkeypatch)
+
+
+def chat_bodies(server) -> list[dict]:
+    """The JSON bodies of the chat completion requests a stand-in server received."""
+    return [r.json for r in server.requests if r.path == "/v1/chat/completions"]
+
+
 def run_async(coroutine_function, *args):
     """Run a coroutine to its end in a thread of its own: another test in the same process (the
     browser suite) may hold a running event loop in this one."""

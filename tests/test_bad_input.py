@@ -76,13 +76,6 @@ def sent():
     traffic.remove_guard(seen.append)
 
 
-@pytest.fixture
-def live(standin, monkeypatch):
-    monkeypatch.setenv("OPENAI_BASE_URL", standin.url)
-    monkeypatch.setenv("OPENAI_API_KEY", "sk-kit-test")
-    return standin
-
-
 def closed_port_url() -> str:
     """The address of a local port nothing listens on."""
     with socket.socket() as probe:

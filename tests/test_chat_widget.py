@@ -7,22 +7,11 @@ from helpers import modes
 from helpers.standin import StandIn
 from helpers.tokens import count_messages
 from helpers.widgets.chat import DEFAULT_DEVELOPER, Chat, ChatWidget
+from tests.conftest import chat_bodies
 
 DEV = {"role": "developer", "content": DEFAULT_DEVELOPER}
 FIRST = "I have a free afternoon in Lisbon. Any ideas?"
 SECOND = "How long would all that take?"
-
-
-@pytest.fixture
-def live(standin, monkeypatch):
-    """Live-like: the SDK talks to the stand-in server, as it would to a real API."""
-    monkeypatch.setenv("OPENAI_BASE_URL", standin.url)
-    monkeypatch.setenv("OPENAI_API_KEY", "sk-kit-test")
-    return standin
-
-
-def chat_bodies(server):
-    return [r.json for r in server.requests if r.path == "/v1/chat/completions"]
 
 
 def test_send_sends_the_whole_history_and_shows_each_role(live):

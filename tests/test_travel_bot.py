@@ -1,7 +1,6 @@
 """The capstone's travel bot, driven headlessly: streaming, the tool round trip, trimming, cost and errors."""
 import json
 
-import pytest
 
 from helpers import modes
 from helpers.exercises import lesson12
@@ -11,28 +10,13 @@ from helpers.standin import StandIn
 from helpers.tokens import count_messages
 from helpers.widgets.travel_bot import (TRAVEL_GUIDE, WEATHER_TOOL, TravelBot, TravelBotWidget, get_weather,
                                         run_tool_call)
+from tests.conftest import chat_bodies, point_sdk_at
 
 DEV = {"role": "developer", "content": TRAVEL_GUIDE}
 HELLO = "Hi! I'm spending a long weekend in Lisbon next month. Where should I stay?"
 WEATHER = "What's the weather like in Lisbon today?"
 FARO = "Is it warmer down in Faro?"
 LISBON = {"city": "Lisbon", "condition": "sunny", "high_c": 24, "low_c": 16, "rain_chance": 0.05}
-
-
-def use(server, monkeypatch):
-    monkeypatch.setenv("OPENAI_BASE_URL", server.url)
-    monkeypatch.setenv("OPENAI_API_KEY", "sk-kit-test")
-    return server
-
-
-@pytest.fixture
-def live(standin, monkeypatch):
-    """Live-like: the SDK talks to the stand-in server, as it would to a real API."""
-    return use(standin, monkeypatch)
-
-
-def bodies(server):
-    return [r.json for r in server.requests if r.path == "/v1/chat/completions"]
 
 
 def test_a_tool_question_makes_the_full_round_trip(live):
@@ -51,7 +35,7 @@ def test_a_tool_question_makes_the_full_round_trip(live):
         {"role": "assistant",
          "content": "It's a sunny day in Lisbon: a high of 24°C, a low of 16°C and only a 5% chance of rain."},
     ]
-    first, second = bodies(live)
+    first, second = chat_bodies(live)
     assert first == {"model": "gpt-6-luna", "messages": bot.messages[:2], "tools": [WEATHER_TOOL],
                      "stream": True, "stream_options": {"include_usage": True}}
     assert second["messages"] == bot.messages[:4]
@@ -75,7 +59,7 @@ def test_each_turn_is_priced_and_metered(live):
     assert len(turn.usages) == 2
     assert turn.cost == sum(cost("gpt-6-luna", u.prompt_tokens, u.completion_tokens) for u in turn.usages)
     assert bot.bot.spent == turn.cost
-    assert turn.prompt_tokens == sum(count_messages(body["messages"]) for body in bodies(live))
+    assert turn.prompt_tokens == sum(count_messages(body["messages"]) for body in chat_bodies(live))
     assert "This conversation: $" in bot.cost_line.value and "Session meter:" in bot.cost_line.value
     assert lesson12.check_turn_cost(turn, turn.cost)
 
@@ -84,7 +68,7 @@ def test_requests_send_the_history_trimmed_to_the_budget(live):
     bot = TravelBot(budget=250)
     for text in (HELLO, WEATHER, FARO, "Which day trip would you do from Lisbon?"):
         assert bot.send(text).error is None
-    last = bodies(live)[-1]["messages"]
+    last = chat_bodies(live)[-1]["messages"]
     assert last == trim_to_budget(bot.messages[:-1], 250) and count_messages(last) <= 250  # before the reply
     assert len(last) < len(bot.messages) and last[0] == DEV
     assert last[1]["role"] == "user"  # whole turns only: no orphaned tool result at the start
@@ -110,7 +94,7 @@ def test_an_error_after_the_tool_call_removes_the_whole_turn(tmp_path, monkeypat
     ]}
     (tmp_path / "script.json").write_text(json.dumps(script))
     with StandIn(scripts_dir=tmp_path) as server:
-        use(server, monkeypatch)
+        point_sdk_at(server, monkeypatch)
         bot = TravelBotWidget()
         turn = bot.send("Weather in Porto?")
     assert turn.error == "The API answered with an error (400): Too long." and turn.tool_calls
@@ -121,7 +105,7 @@ def test_empty_input_is_refused_and_nothing_is_sent(live):
     bot = TravelBotWidget()
     bot.input.value = "  "
     bot.send_button.click()
-    assert bodies(live) == [] and bot.messages == [DEV]
+    assert chat_bodies(live) == [] and bot.messages == [DEV]
     assert "Type a message first" in bot.pane.value
 
 
@@ -129,7 +113,7 @@ def test_a_message_too_long_for_the_budget_is_refused_with_a_message(live):
     bot = TravelBotWidget(budget=60)
     turn = bot.send("Tell me everything about Lisbon. " * 20)
     assert "cannot hold even the newest turn" in turn.error
-    assert bodies(live) == [] and bot.messages == [DEV]
+    assert chat_bodies(live) == [] and bot.messages == [DEV]
 
 
 def test_reset_forgets_the_conversation_and_its_cost(live):
@@ -188,7 +172,7 @@ def test_a_budget_guard_refusal_is_shown_in_the_pane(live, monkeypatch):
     finally:
         meter.set_budget(None)
     assert turn.error.startswith("Budget guard: this call was not sent.")
-    assert bodies(live) == [] and bot.messages == [DEV] and "Budget guard" in bot.pane.value
+    assert chat_bodies(live) == [] and bot.messages == [DEV] and "Budget guard" in bot.pane.value
 
 
 def test_suggestions_skip_recorded_messages_the_budget_cannot_hold():
