@@ -50,22 +50,30 @@ class OfflineMiss(Exception):
 
 # --- canonical request bodies -------------------------------------------------------------------
 
+def parse_multipart(content_type: str, raw: bytes) -> tuple[dict[str, str], dict[str, tuple[str, bytes]]]:
+    """A multipart form's text fields, and its files as (file name, bytes)."""
+    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
+        f"Content-Type: {content_type}\r\n\r\n".encode() + raw)
+    form, files = {}, {}
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        data = part.get_payload(decode=True) or b""
+        if part.get_filename() is not None:
+            files[name] = (part.get_filename(), data)
+        else:
+            form[name] = data.decode("utf-8", "replace")
+    return form, files
+
+
 def _multipart_fields(request: Request) -> dict | None:
     content_type = request.headers.get("content-type") or request.headers.get("Content-Type") or ""
     if not content_type.startswith("multipart/form-data"):
         return None
-    raw = b"Content-Type: " + content_type.encode() + b"\r\n\r\n" + (request.body or b"")
-    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(raw)
-    fields = {}
-    for part in message.iter_parts():
-        name = part.get_param("name", header="content-disposition")
-        payload = part.get_payload(decode=True) or b""
-        if part.get_filename():
-            # The upload is matched by its content, never by the random multipart boundary.
-            fields[name] = {"filename": part.get_filename(), "sha256": hashlib.sha256(payload).hexdigest()}
-        else:
-            fields[name] = payload.decode("utf-8", "replace")
-    return {"multipart": fields}
+    form, files = parse_multipart(content_type, request.body or b"")
+    # An upload is matched by its content, never by the random multipart boundary.
+    uploads = {name: {"filename": filename, "sha256": hashlib.sha256(data).hexdigest()}
+               for name, (filename, data) in files.items()}
+    return {"multipart": {**form, **uploads}}
 
 
 def canonical_body(request: Request):

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import argparse
 import base64
-import email.parser
-import email.policy
 import email.utils
 import functools
 import hashlib
@@ -35,6 +33,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from helpers import models, paths
+from helpers.recordings import parse_multipart
 from helpers.tokens import count_messages, count_text, encoding_name_for, get_encoding
 
 CHAT = "/v1/chat/completions"
@@ -223,7 +222,7 @@ def parse_body(headers, raw: bytes) -> tuple[dict, dict, str]:
     """The request's fields, its uploaded files (name, bytes) and a canonical text of both."""
     content_type = headers.get("content-type", "")
     if content_type.startswith("multipart/form-data"):
-        form, files = _parse_multipart(content_type, raw)
+        form, files = parse_multipart(content_type, raw)
         hashed = {name: [file, hashlib.sha256(data).hexdigest()] for name, (file, data) in files.items()}
         return form, files, json.dumps([form, hashed], sort_keys=True)
     try:
@@ -236,20 +235,6 @@ def parse_body(headers, raw: bytes) -> tuple[dict, dict, str]:
                             "sent was not valid JSON. If you have trouble figuring out how to fix this, please contact "
                             "us through our help center at help.openai.com.)")
     return body, {}, json.dumps(body, sort_keys=True, separators=(",", ":"))
-
-
-def _parse_multipart(content_type, raw) -> tuple[dict, dict]:
-    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
-        f"Content-Type: {content_type}\r\n\r\n".encode() + raw)
-    form, files = {}, {}
-    for part in message.iter_parts():
-        name = part.get_param("name", header="content-disposition")
-        data = part.get_payload(decode=True) or b""
-        if part.get_filename() is not None:
-            files[name] = (part.get_filename(), data)
-        else:
-            form[name] = data.decode("utf-8", "replace")
-    return form, files
 
 
 # ---- text, tokens and logprobs -------------------------------------------------------------------------
