@@ -9,7 +9,7 @@ The request still goes out: the API's own answer (404 model_not_found) is part o
 from __future__ import annotations
 
 import functools
-import importlib
+import importlib.util
 import inspect
 import re
 import sys
@@ -164,9 +164,13 @@ def shut_down_message(model: str) -> str:
 def _machinery() -> tuple[str, ...]:
     """Folders of the code between the learner's line and the request: the SDK, httpx2, vcrpy and the kit."""
     import openai
-    import vcr
 
-    return tuple(str(Path(module.__file__).parent) + "/" for module in (openai, httpx2, vcr, sys.modules[__package__]))
+    # vcrpy is found without importing it: it loads with the first recorded request, not before.
+    folders = [Path(module.__file__).parent for module in (openai, httpx2, sys.modules[__package__])]
+    vcr = importlib.util.find_spec("vcr")
+    if vcr is not None:
+        folders += [Path(folder) for folder in vcr.submodule_search_locations]
+    return tuple(f"{folder}/" for folder in folders)
 
 
 def _stacklevel() -> int:
