@@ -49,7 +49,7 @@ def execute(path: Path, save: bool = True):
                             resources={"metadata": {"path": str(NOTEBOOKS)}})
     client.execute()
     if save:
-        navigation._write_notebook(nb, path)
+        navigation.write_notebook(nb, path)
     return nb
 
 

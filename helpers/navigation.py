@@ -99,7 +99,7 @@ def update(check_only: bool = False) -> list[str]:
             stale.append(str(path.relative_to(ROOT)))
             if not check_only:
                 _set_nav(nb, top, bottom)
-                _write_notebook(nb, path)
+                write_notebook(nb, path)
     readme = ROOT / "README.md"
     text = readme.read_text(encoding="utf-8")
     new_text = replace_block(text, "badge", f"[![Launch on Binder]({BINDER_BADGE})]({binder_url(infos[0]['name'])})")
@@ -111,7 +111,8 @@ def update(check_only: bool = False) -> list[str]:
     return stale
 
 
-def _write_notebook(nb, path: Path) -> None:
+def write_notebook(nb, path: Path) -> None:
+    """Save a notebook atomically: an interrupted write never leaves a learner half a notebook."""
     nbformat.validator.normalize(nb)
     partial = path.with_name(f".{path.name}.partial")
     nbformat.write(nb, partial)
