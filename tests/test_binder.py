@@ -7,17 +7,14 @@ from pathlib import Path
 import pytest
 
 from helpers.paths import ROOT
+from helpers.preflight import pinned
 
 BINDER = ROOT / "binder"
 
 
-def pins(path: Path) -> dict[str, str]:
-    lines = [line.split("#")[0].strip() for line in path.read_text().splitlines()]
-    return dict(line.split("==") for line in lines if line)
-
-
 def test_binder_pins_the_same_versions_as_requirements():
-    assert pins(BINDER / "requirements.txt") == pins(ROOT / "requirements.txt")
+    binder, kit = pinned(BINDER / "requirements.txt"), pinned(ROOT / "requirements.txt")
+    assert binder == kit and "openai" in kit
 
 
 def test_binder_asks_for_python_3_12():
