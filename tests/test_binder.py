@@ -15,6 +15,9 @@ BINDER = ROOT / "binder"
 def test_binder_pins_the_same_versions_as_requirements():
     binder, kit = pinned(BINDER / "requirements.txt"), pinned(ROOT / "requirements.txt")
     assert binder == kit and "openai" in kit
+    for path in (BINDER / "requirements.txt", ROOT / "requirements.txt"):
+        lines = [line.split("#")[0].strip() for line in path.read_text().splitlines()]
+        assert all("==" in line for line in lines if line), f"{path.name}: every requirement is pinned exactly"
 
 
 def test_binder_asks_for_python_3_12():
