@@ -3,7 +3,8 @@
 1. navigation and the README's contents table;
 2. recordings that do not exist yet, synthesized by running the notebook in record mode against the
    kit's stand-in server (labelled as synthesized; a real key replaces them with KIT_MODE=record);
-3. the stored outputs of every notebook, by executing it offline with nbclient.
+3. the stored outputs of every notebook, by executing it offline with nbclient;
+4. docs/model-facts.md, the model catalogue and the facts each recording rests on.
 
 Give notebook names to build only those; `--check` reports what is stale and changes nothing.
 """
@@ -18,7 +19,7 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-from . import classroom, navigation, recordings
+from . import classroom, factsheet, navigation, recordings
 from .paths import NOTEBOOKS, ROOT
 
 TIMEOUT = 300
@@ -79,6 +80,7 @@ def main(argv=None) -> int:
 
     stale = navigation.update(check_only=args.check) + classroom.update(check_only=args.check)
     if args.check:
+        stale += factsheet.update(check_only=True)
         print("\n".join(f"stale: {name}" for name in stale) or "navigation is up to date")
         return 1 if stale else 0
     for name in stale:
@@ -100,6 +102,8 @@ def main(argv=None) -> int:
                 print(f"  no stand-in script rule matched: {request}", file=sys.stderr)
         store_outputs(path)
         print(f"outputs stored: {path.relative_to(ROOT)}")
+    for name in factsheet.update():  # after the recordings: it lists what each of them rests on
+        print(f"written: {name}")
     return 0
 
 

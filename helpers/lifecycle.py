@@ -50,11 +50,16 @@ class ShutDownModelWarning(UserWarning):
     """A request names a model that the installed openai package marks as shut down."""
 
 
+SDK = "the installed openai package"
+NOTICE = "OpenAI's notice (helpers/models.py names it)"
+
+
 @dataclass(frozen=True)
 class Shutdown:
     model: str
     date: date
     advice: str = ""  # the SDK's own "Use ... instead." when its note gives one
+    said_by: str = SDK
 
 
 def _literal_strings(annotation) -> set[str]:
@@ -119,10 +124,13 @@ def _note_date(note: str) -> date | None:
 
 @functools.cache
 def shutdowns() -> dict[str, Shutdown]:
-    """Every dated shutdown in the SDK's notes beside its model types."""
+    """Every dated shutdown in the SDK's notes beside its model types, then the public notices the
+    kit's catalogue adds where the SDK is silent (the SDK does not date gpt-3.5-turbo-instruct)."""
     found = {}
     for module in dict.fromkeys(module for module, _ in MODEL_TYPES):
         found.update(parse_notes(inspect.getsource(importlib.import_module(module))))
+    for name, when in models.shutdown_notices().items():
+        found.setdefault(name, Shutdown(name, when, said_by=NOTICE))
     return found
 
 
@@ -154,8 +162,9 @@ def replacement(model: str) -> str:
 
 
 def shut_down_message(model: str) -> str:
-    return (f"The model {model} was shut down on {shutdown_date(model).isoformat()} (so says the installed openai "
-            f"package), so the API will answer this request with 404 model_not_found. {replacement(model)}")
+    shutdown = shutdowns()[model]
+    return (f"The model {model} was shut down on {shutdown.date.isoformat()} (so says {shutdown.said_by}), so the "
+            f"API will answer this request with 404 model_not_found. {replacement(model)}")
 
 
 # --- the warning ------------------------------------------------------------------------------------

@@ -1,25 +1,342 @@
-"""Every model the kit uses, in one place.
+"""Every model the kit uses or mentions, and what the live API is known to do with it: one place.
 
-Lessons spell model names out (that is what a learner's own code does); a test checks that each
-name a lesson uses is listed here, known to the installed SDK and not past its shutdown date.
+Lessons spell model names out (that is what a learner's own code does); tests check that each name
+a lesson uses is listed here. Each behavioural fact carries its source: the installed SDK's types
+and notes, OpenAI's published spec, or a public issue, PR or write-up that quotes a real API
+answer. `helpers.refusals` turns these facts into the API's answers to requests it refuses, and the
+stand-in server and the tests both use it. docs/model-facts.md is generated from this module.
+
+Prices are not kept here: they come from the genai-prices snapshot (helpers.prices).
 """
+from __future__ import annotations
 
-CHAT = "gpt-6-luna"  # cheapest current chat model
+from dataclasses import dataclass, field
+from datetime import date
+
+CHAT = "gpt-6-luna"  # the kit's main chat model: cheapest current one (simonw/llm#1702: half GPT-5.6 Luna's price)
 CHAT_LARGER = "gpt-5.4-mini"
-INSTRUCT = "gpt-3.5-turbo-instruct"  # the one model left on the legacy completions endpoint
+CHAT_BALANCED = "gpt-6-sol"  # the larger GPT-6 model, for price comparisons
 EMBEDDING = "text-embedding-3-small"
 MODERATION = "omni-moderation-latest"
 TRANSCRIBE = "gpt-transcribe"
 SPEECH = "gpt-4o-mini-tts"
 IMAGE = "gpt-image-2"
+INSTRUCT = "gpt-3.5-turbo-instruct"  # the last legacy-completions model, shut down 2026-09-28
+
+# The settings that turn a reasoning model's reasoning off on Chat Completions, so that it takes
+# sampling parameters and function tools (see SAMPLING_AT_NONE below).
+NO_REASONING = "none"
 
 # Names the old guides use that are shut down, with what replaces them. Lessons show them failing.
 SHUT_DOWN = {
     "gpt-4": CHAT,
     "gpt-3.5-turbo": CHAT,
-    "text-davinci-003": INSTRUCT,
+    "text-davinci-003": CHAT,
+    INSTRUCT: CHAT,
     "dall-e-3": IMAGE,
     "dall-e-2": IMAGE,
 }
 
-KIT_MODELS = (CHAT, CHAT_LARGER, INSTRUCT, EMBEDDING, MODERATION, TRANSCRIBE, SPEECH, IMAGE)
+# The models lessons call and expect an answer from.
+KIT_MODELS = (CHAT, CHAT_LARGER, CHAT_BALANCED, EMBEDDING, MODERATION, TRANSCRIBE, SPEECH, IMAGE)
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a fact comes from: a repository and number, a file of the installed SDK, or the spec."""
+
+    where: str
+    says: str
+    kind: str = "capture"  # capture: a real API answer quoted; docs; notice; sdk; spec; inference
+
+
+@dataclass(frozen=True)
+class Fact:
+    text: str
+    sources: tuple[Source, ...]
+    settled: bool = True  # False: no capture either way, or captures that conflict; a re-record must check
+
+
+# ---- sources, each quoted once ---------------------------------------------------------------------
+
+SMOKE_TEST = Source(
+    "public write-up '10d: OpenAI platform smoke test' (a 51-case parameter probe against api.openai.com, "
+    "2026-09-24; found through the search corpus, repository not named)",
+    "Chat: temperature:0.7 at default effort (gpt-6-luna, gpt-5.6-luna) -> \"Unsupported value: 'temperature' "
+    "does not support 0.7 with this model. Only the default (1) value is supported.\"; temperature:0.7 + "
+    "reasoning_effort:\"none\" -> 200; max_tokens (even at none) -> \"Unsupported parameter: 'max_tokens' is not "
+    "supported with this model. Use 'max_completion_tokens' instead.\"; reasoning_effort max or minimal -> "
+    "\"Unsupported value: 'reasoning_effort' does not support 'max' with this model. Supported values are: 'none', "
+    "'low', 'medium', 'high', and 'xhigh'.\"; tools at any effort but none -> \"Function tools with reasoning_effort "
+    "are not supported for gpt-6-luna in /v1/chat/completions. To use function tools, use /v1/responses or set "
+    "reasoning_effort to 'none'.\"; gpt-5.5, gpt-5.4-mini, gpt-4.1-mini with tools and no reasoning_effort -> 200. "
+    "Responses: default effort echoed as medium; effort none..max -> 200 (luna, sol); minimal -> \"Unsupported value: "
+    "'minimal' is not supported with the 'gpt-6-luna' model. Supported values are: 'none', 'low', 'medium', 'high', "
+    "'xhigh', and 'max'.\"; temperature:0.2 at default effort -> \"Unsupported parameter: 'temperature' is not "
+    "supported with this model.\"; max_output_tokens:8 -> \"Invalid 'max_output_tokens': integer below minimum "
+    "value. Expected a value >= 16, but got 8 instead.\"; reasoning tokens luna/none 0, luna/low 0-48, "
+    "luna/medium 73-79 on a short prompt; reasoning item {\"type\":\"reasoning\",\"content\":[],"
+    "\"encrypted_content\":...,\"summary\":[]} before the message; a chat stream chunk with "
+    "\"model\":\"gpt-6-luna\", \"system_fingerprint\":null and usage with prompt_tokens_details.cache_write_tokens.",
+)
+KHOJ_1377 = Source(
+    "khoj-ai/khoj#1377 (2026-07-20, gpt-5.6-luna)",
+    "{'message': \"Unsupported value: 'temperature' does not support 0.8 with this model. Only the default (1) "
+    "value is supported.\", 'type': 'invalid_request_error', 'param': 'temperature', 'code': 'unsupported_value'}",
+)
+LLMCOMP_69 = Source(
+    "johny-b/llmcomp#69 (2026-04-20, gpt-5.4)",
+    "{'message': \"Unsupported value: 'temperature' does not support 0 with this model. Only the default (1) value "
+    "is supported.\", 'type': 'invalid_request_error', 'param': 'temperature', 'code': 'unsupported_value'}",
+)
+LITELLM_39631 = Source(
+    "BerriAI/litellm#39631 (2026-09-03, gpt-6-astra on /v1/responses)",
+    "{\"error\": {\"message\": \"Unsupported parameter: 'temperature' is not supported with this model.\", "
+    "\"type\": \"invalid_request_error\", \"param\": \"temperature\", \"code\": null}}",
+)
+DUST_33031 = Source("dust-tt/dust#33031 (2026-09-22, gpt-6-luna on the Responses API, live suites)",
+                    "GPT-6 Luna accepts `temperature` only at effort `none`; the API rejects `minimal`.")
+MODELPARAMS_356 = Source("mnfst/modelparams.dev#356 (2026-09-05, automated probe of gpt-6-astra)",
+                         "top_p min=0 -> \"Unsupported parameter: 'top_p' is not supported with this model.\"; "
+                         "top_p max=1 -> accepted")
+YPROMPT_26 = Source(
+    "fish2018/YPrompt#26 (2025-12-22, gpt-5.1; same text for gpt-5.4, gpt-5.5, gpt-6-astra in "
+    "caozhiyuan/copilot-api#172, BerriAI/litellm#40279)",
+    "{\"message\": \"Unsupported parameter: 'max_tokens' is not supported with this model. Use "
+    "'max_completion_tokens' instead.\", \"type\": \"invalid_request_error\", \"param\": \"max_tokens\", "
+    "\"code\": \"unsupported_parameter\"}",
+)
+LANGFLOW_14361 = Source(
+    "langflow-ai/langflow#14361 (2026-07-31, gpt-5.6-luna); onyx-dot-app/onyx#15008 (2026-09-23, gpt-6-sol)",
+    "{'message': \"Function tools with reasoning_effort are not supported for gpt-5.6-luna in /v1/chat/completions. "
+    "To use function tools, use /v1/responses or set reasoning_effort to 'none'.\", 'type': "
+    "'invalid_request_error', 'param': 'reasoning_effort', 'code': None}",
+)
+PIPECAT_4043 = Source(
+    "pipecat-ai/pipecat#4043 (2026-03-16, gpt-5.4 with reasoning_effort low)",
+    "{'message': 'Function tools with reasoning_effort are not supported for gpt-5.4 in /v1/chat/completions. "
+    "Please use /v1/responses instead.', 'type': 'invalid_request_error', 'param': 'reasoning_effort', 'code': None}",
+)
+LIVEKIT_7169 = Source("livekit/agents#7169 (2026-09-08)",
+                      "once function tools are attached, gpt-5.6 requires `reasoning_effort` to be explicitly "
+                      "\"none\" - omitting the parameter also 400s, unlike gpt-5.2/gpt-5.4, which just need it absent")
+LIVEKIT_6153 = Source("livekit/agents#6153 (2026-06-18, gpt-5.4-mini)",
+                      "400 - Unsupported value: 'reasoning_effort' does not support 'minimal' with this model. "
+                      "Supported values are: 'none', 'low', 'medium', 'high', and 'xhigh'.")
+EXPERIENTIAL_764 = Source("experientiallabs/experiential#764 (2026-09-03, gpt-5.6-luna, direct probe)",
+                          "param=reasoning.effort: Unsupported value: 'minimal' is not supported with the "
+                          "'gpt-5.6-luna' model. Supported values are: 'none', 'low', 'medium', 'high', 'xhigh', "
+                          "and 'max'.")
+AGENTS_2089 = Source("openai/openai-agents-python#2089 (gpt-5.1)",
+                     "{'message': \"Unsupported value: 'minimal' is not supported with the 'gpt-5.1' model. Supported "
+                     "values are: 'none', 'low', 'medium', and 'high'.\", 'type': 'invalid_request_error', "
+                     "'param': 'reasoning.effort', 'code': 'unsupported_value'}")
+MODELS_DEV_6639 = Source("anomalyco/models.dev#6639 (2026-09-09, direct POST /v1/chat/completions)",
+                         "gpt-5.6-luna with reasoning_effort none, max_completion_tokens 16, temperature 0.2 -> 200 "
+                         "'OK'; temperature 1.5 -> 200; paired seeds changed answers with temperature")
+VERCEL_10932 = Source("vercel/ai#10932 (citing OpenAI's GPT-5.1 guide)",
+                      "Logprobs, temperature and top-p are controllable parameters on gpt-5.1 when reasoning effort "
+                      "is set to \"none\".", kind="docs")
+LANGCHAINGO_1497 = Source("tmc/langchaingo#1497 (citing OpenAI's 'GPT-5.4 parameter compatibility' guide)",
+                          "temperature = 0 with reasoning effort none should be supported", kind="docs")
+BOLNA_1019 = Source("bolna-ai/bolna#1019 (2026-09-05, gpt-6-astra verified against the live model)",
+                    "rejected four ways: max_tokens; stop: [\"User:\"]; any temperature other than 1; function tools "
+                    "on chat completions, at every effort level")
+STOP_GPT5 = Source("a GPT-5-era code comment quoting the API (found through the search corpus)",
+                   "{'error': {'message': \"Unsupported parameter: 'stop' is not supported with this model.\", "
+                   "'type': 'invalid_request_error', 'param': 'stop', 'code': 'unsupported_parameter'}}")
+RELEASE_SOL_LUNA = Source("datacurve-ai/deep-swe#99, BerriAI/litellm-docs#1637 (2026-09-22)",
+                          "GPT-6 Sol and Luna announced 2026-09-22", kind="notice")
+SIMONW_1702 = Source("simonw/llm#1702 (2026-09-22)", "GPT-6 Luna is half the price of GPT-5.6 Luna!", kind="notice")
+INSTRUCT_NOTICE = Source(
+    "cognizant-ai-lab/neuro-san#414 (quoting OpenAI's e-mail of 2025-09-26); vercel/ai#20793 (2026-09-15); "
+    "SillyTavern/SillyTavern#4735",
+    "Shutdown on September 28, 2026: gpt-3.5-turbo-instruct, babbage-002, davinci-002, gpt-3.5-turbo-1106. "
+    "After that model is gone, there will be no remaining models available through the Completions API.",
+    kind="notice")
+NOT_FOUND_2026 = Source(
+    "simonw/llm#1553 (2026-07-25, a sweep of shut-down models)",
+    "404 - {'error': {'message': 'The model `chatgpt-4o-latest` does not exist or you do not have access to it.', "
+    "'type': 'invalid_request_error', 'param': None, 'code': 'model_not_found'}}")
+DEPRECATED_FORM = Source(
+    "anomalyco/opencode#38665 (2026-07-24); shivank8/ChatGPT_App#5 (2024, text-davinci-003)",
+    "The model `gpt-5.1-codex-mini` has been deprecated, learn more here: https://platform.openai.com/docs/"
+    "deprecations (code model_not_found)")
+SDK_NOTES = Source("openai-python 3.51.0: the 'Deprecated values' notes beside its model types (read by "
+                   "helpers.lifecycle)", "Announced shutdown dates, e.g. gpt-4 and gpt-3.5-turbo: 2026-10-23",
+                   kind="sdk")
+SDK_EFFORTS = Source("openai-python 3.51.0: openai/types/shared/reasoning_effort.py",
+                     "ReasoningEffort = Literal['none', 'minimal', 'low', 'medium', 'high', 'xhigh', 'max'] (the "
+                     "type is wider than what any one model accepts)", kind="sdk")
+SPEC_RANGE = Source("OpenAI's OpenAPI spec (tests/openapi): CreateChatCompletionRequest temperature minimum 0, "
+                    "maximum 2", "temperature: number, minimum 0, maximum 2", kind="spec")
+VERIFAI = Source(
+    "ribdsp/VerifAI docs/PROVENANCE.md (measured against api.openai.com, 2026-09-24)",
+    "temperature: 99 -> 400 \"Invalid 'temperature': decimal above maximum value. Expected a value <= 2, but got 99.0 "
+    "instead.\" code decimal_above_max_value; for a model that takes only the default temperature, Chat Completions "
+    "says \"Unsupported value: 'temperature' does not support <value> with this model. Only the default (1) value is "
+    "supported.\" where the Responses API says \"Unsupported parameter: 'temperature' is not supported with this "
+    "model.\" with a null code; an unknown parameter -> \"Unknown parameter: '<name>'.\" code unknown_parameter; a "
+    "model that does not exist -> 404 \"The model `<id>` does not exist or you do not have access to it.\", param "
+    "null, code model_not_found")
+REASONING_GUIDE = Source("OpenAI's reasoning guide, as quoted in litellm-docs#559 and 64bit/async-openai#424",
+                         "reasoning tokens are billed as output tokens and count against max_completion_tokens / "
+                         "max_output_tokens; a small limit can be used up before any visible text, leaving the "
+                         "answer empty with finish_reason \"length\" (status \"incomplete\" on Responses)",
+                         kind="docs")
+
+
+# ---- the models ------------------------------------------------------------------------------------
+
+CHAT_EFFORTS = ("none", "low", "medium", "high", "xhigh")  # Chat Completions caps effort at xhigh
+RESPONSES_EFFORTS = CHAT_EFFORTS + ("max",)
+# Sampling and the other parameters that only a model that is not reasoning takes.
+SAMPLING = ("temperature", "top_p", "logprobs", "top_logprobs", "stop", "presence_penalty", "frequency_penalty",
+            "seed", "logit_bias")
+
+
+@dataclass(frozen=True)
+class Model:
+    name: str
+    family: str
+    endpoints: tuple[str, ...]  # chat, responses, completions, embeddings, moderations, images, audio
+    reasons: bool = False
+    default_effort: str | None = None
+    efforts: dict = field(default_factory=dict)  # endpoint -> the reasoning efforts it accepts there
+    # Chat Completions: function tools refused unless effort is none; the message's ending differs by family.
+    tools_need_no_reasoning: str = ""  # "", or the end of the API's message for this family
+    fingerprint: bool = True  # whether answers carry a system_fingerprint (GPT-6 answers null)
+    shutdown: date | None = None
+    facts: tuple[Fact, ...] = ()
+
+    def accepts_effort(self, endpoint: str, effort: str) -> bool:
+        return effort in self.efforts.get(endpoint, ())
+
+    def effort(self, endpoint: str, body: dict) -> str | None:
+        """The effort a request runs at: the one it asks for, or the model's default."""
+        asked = body.get("reasoning_effort") if endpoint == "chat" else (body.get("reasoning") or {}).get("effort")
+        return asked or self.default_effort
+
+    def is_reasoning(self, endpoint: str, body: dict) -> bool:
+        return self.reasons and self.effort(endpoint, body) != NO_REASONING
+
+
+TOOLS_ENDING_GPT6 = "To use function tools, use /v1/responses or set reasoning_effort to 'none'."
+TOOLS_ENDING_GPT54 = "Please use /v1/responses instead."
+
+GPT6_REASONS = Fact("Reasons by default at effort medium (Chat Completions and Responses).", (SMOKE_TEST,))
+GPT6_EFFORTS = Fact("Chat Completions takes reasoning_effort none, low, medium, high, xhigh; max and minimal are "
+                    "refused. Responses takes none, low, medium, high, xhigh, max; minimal is refused.",
+                    (SMOKE_TEST, SDK_EFFORTS, AGENTS_2089))
+GPT6_TEMPERATURE = Fact("temperature other than 1 is refused unless reasoning_effort is none (chat: 'Unsupported "
+                        "value', code unsupported_value; Responses: 'Unsupported parameter', code null).",
+                        (SMOKE_TEST, KHOJ_1377, LITELLM_39631, DUST_33031, VERIFAI))
+GPT6_TOP_P = Fact("top_p is accepted at effort none; other than 1 at another effort it is refused ('Unsupported "
+                  "parameter').", (SMOKE_TEST, MODELPARAMS_356))
+GPT6_TOOLS = Fact("Function tools on Chat Completions are refused unless reasoning_effort is none (leaving it out "
+                  "means medium); on Responses they are accepted at every effort.",
+                  (SMOKE_TEST, LANGFLOW_14361, LIVEKIT_7169))
+GPT6_MAX_TOKENS = Fact("max_tokens is refused on Chat Completions, even at effort none: use max_completion_tokens.",
+                       (SMOKE_TEST, YPROMPT_26))
+GPT6_LOGPROBS = Fact("logprobs is taken at effort none, as the GPT-5.1 guide documents for 'none'; refused at other "
+                     "efforts.", (VERCEL_10932,), settled=False)
+GPT6_OTHER_SAMPLING = Fact(
+    "stop, presence_penalty, frequency_penalty, seed and logit_bias: refused while reasoning (as for gpt-6-astra and "
+    "the GPT-5 reasoning models); at effort none no public capture shows either answer. The kit assumes they are "
+    "taken at none, where the model does not reason; a re-record must confirm it.",
+    (BOLNA_1019, STOP_GPT5, MODELS_DEV_6639), settled=False)
+GPT6_REASONING_TOKENS = Fact("Reasoning tokens are counted in completion_tokens and billed as output; a short prompt "
+                             "takes 0 at none, up to about 50 at low and about 75 at medium.",
+                             (SMOKE_TEST, REASONING_GUIDE))
+GPT6_REASONING_ITEM = Fact("Responses output puts a reasoning item (empty summary) before the message when the "
+                           "model reasons.", (SMOKE_TEST,))
+GPT6_MIN_OUTPUT = Fact("max_output_tokens below 16 is refused on Responses.", (SMOKE_TEST,))
+GPT6_ECHO = Fact("The answer's model field repeats the requested name (no dated snapshot), and system_fingerprint "
+                 "is null.", (SMOKE_TEST,), settled=False)
+_GPT6_FACTS = (GPT6_REASONS, GPT6_EFFORTS, GPT6_TEMPERATURE, GPT6_TOP_P, GPT6_TOOLS, GPT6_MAX_TOKENS, GPT6_LOGPROBS,
+               GPT6_OTHER_SAMPLING, GPT6_REASONING_TOKENS, GPT6_REASONING_ITEM, GPT6_MIN_OUTPUT, GPT6_ECHO)
+
+CATALOGUE: dict[str, Model] = {m.name: m for m in (
+    Model(CHAT, "gpt-6", ("chat", "responses"), reasons=True, default_effort="medium",
+          efforts={"chat": CHAT_EFFORTS, "responses": RESPONSES_EFFORTS}, tools_need_no_reasoning=TOOLS_ENDING_GPT6,
+          fingerprint=False,
+          facts=(Fact("Released 2026-09-22; the kit's main model because it is the cheapest current one.",
+                      (RELEASE_SOL_LUNA, SIMONW_1702), ), *_GPT6_FACTS)),
+    Model(CHAT_BALANCED, "gpt-6", ("chat", "responses"), reasons=True, default_effort="medium",
+          efforts={"chat": CHAT_EFFORTS, "responses": RESPONSES_EFFORTS}, tools_need_no_reasoning=TOOLS_ENDING_GPT6,
+          fingerprint=False, facts=_GPT6_FACTS),
+    Model("gpt-6-astra", "gpt-6", ("chat", "responses"), reasons=True, default_effort="medium",
+          efforts={"chat": CHAT_EFFORTS[1:], "responses": RESPONSES_EFFORTS[1:]},
+          tools_need_no_reasoning=TOOLS_ENDING_GPT6, fingerprint=False,
+          facts=(Fact("Always reasons: effort none is refused, so function tools never work on Chat Completions.",
+                      (SMOKE_TEST, BOLNA_1019)),)),
+    Model("gpt-5.6-luna", "gpt-5.6", ("chat", "responses"), reasons=True, default_effort="medium",
+          efforts={"chat": CHAT_EFFORTS, "responses": RESPONSES_EFFORTS}, tools_need_no_reasoning=TOOLS_ENDING_GPT6,
+          facts=(Fact("Takes temperature at effort none; its default effort is medium.",
+                      (MODELS_DEV_6639, SMOKE_TEST)),
+                 Fact("Refuses reasoning effort minimal.", (EXPERIENTIAL_764,)))),
+    Model(CHAT_LARGER, "gpt-5.4", ("chat", "responses"), reasons=True, default_effort="none",
+          efforts={"chat": CHAT_EFFORTS, "responses": CHAT_EFFORTS}, tools_need_no_reasoning=TOOLS_ENDING_GPT54,
+          facts=(Fact("Does not reason unless asked: function tools work with no reasoning_effort.",
+                      (SMOKE_TEST, LIVEKIT_7169)),
+                 Fact("Takes reasoning_effort none, low, medium, high, xhigh; minimal is refused.", (LIVEKIT_6153,)),
+                 Fact("Sampling parameters only at effort none; temperature other than 1 refused otherwise.",
+                      (LANGCHAINGO_1497, LLMCOMP_69)),
+                 Fact("Function tools with an effort other than none are refused ('Please use /v1/responses "
+                      "instead.').", (PIPECAT_4043,)))),
+    Model("gpt-5.4", "gpt-5.4", ("chat", "responses"), reasons=True, default_effort="none",
+          efforts={"chat": CHAT_EFFORTS, "responses": CHAT_EFFORTS}, tools_need_no_reasoning=TOOLS_ENDING_GPT54,
+          facts=(Fact("As gpt-5.4-mini.", (PIPECAT_4043, LLMCOMP_69)),)),
+    Model(EMBEDDING, "embedding", ("embeddings",)),
+    Model("text-embedding-3-large", "embedding", ("embeddings",)),
+    Model(MODERATION, "moderation", ("moderations",)),
+    Model(TRANSCRIBE, "transcription", ("audio",)),
+    Model("whisper-1", "transcription", ("audio",)),
+    Model(SPEECH, "speech", ("audio",)),
+    Model(IMAGE, "image", ("images",)),
+    Model(INSTRUCT, "gpt-3.5", ("completions",), shutdown=date(2026, 9, 28),
+          facts=(Fact("Shut down on 2026-09-28 with davinci-002 and babbage-002, the other models of the legacy "
+                      "completions endpoint, which therefore serves no model today. The installed SDK has no note "
+                      "of it.", (INSTRUCT_NOTICE,)),
+                 Fact("A request for a shut-down model gets 404 model_not_found. In 2026 captures the message is "
+                      "either 'The model `X` does not exist or you do not have access to it.' or 'The model `X` "
+                      "has been deprecated, learn more here: ...'; the kit uses the first.",
+                      (NOT_FOUND_2026, VERIFAI, DEPRECATED_FORM), settled=False))),
+    Model("davinci-002", "gpt-3", ("completions",), shutdown=date(2026, 9, 28),
+          facts=(Fact("Shut down on 2026-09-28.", (INSTRUCT_NOTICE,)),)),
+    Model("babbage-002", "gpt-3", ("completions",), shutdown=date(2026, 9, 28),
+          facts=(Fact("Shut down on 2026-09-28.", (INSTRUCT_NOTICE,)),)),
+)}
+
+COOKBOOK_COUNTING = Source(
+    "openai/openai-cookbook examples/How_to_count_tokens_with_tiktoken.ipynb (commit c81359cd); "
+    "openai/openai-cookbook#2140",
+    "124 prompt tokens counted by num_tokens_from_messages(), 124 counted by the API; 101 by num_tokens_for_tools(), "
+    "101 by the API (gpt-4o); o4-mini and gpt-5 count one lower; output schema: the JSON without required, "
+    "additionalProperties and $schema, plus 9", kind="docs")
+COUNTING = Fact("Prompt tokens follow OpenAI's published counting (3 per message, 3 for the reply; function "
+                "definitions by the cookbook's num_tokens_for_tools); reasoning models one token lower; output "
+                "schemas by one user's measured formula.", (COOKBOOK_COUNTING,), settled=False)
+
+# Facts about the API as a whole, not one model.
+GENERAL_FACTS = (
+    COUNTING,
+    Fact("temperature outside 0 to 2 is refused before any model rule: \"Invalid 'temperature': decimal above "
+         "maximum value. Expected a value <= 2, but got 3 instead.\" (code decimal_above_max_value).",
+         (SPEC_RANGE, VERIFAI)),
+    Fact("Shutdown dates not in the installed SDK's notes come from public notices (this catalogue); the SDK's own "
+         "notes are read by helpers.lifecycle.", (SDK_NOTES, INSTRUCT_NOTICE)),
+)
+
+
+def model(name: str) -> Model | None:
+    """The catalogue's entry for a model name (a dated snapshot name finds its alias), or None."""
+    if name in CATALOGUE:
+        return CATALOGUE[name]
+    alias = name.rsplit("-", 3)[0] if name[-10:-6].isdigit() else None  # gpt-5.4-mini-2026-03-17
+    return CATALOGUE.get(alias) if alias else None
+
+
+def shutdown_notices() -> dict[str, date]:
+    """Shutdowns known from public notices where the installed SDK is silent."""
+    return {m.name: m.shutdown for m in CATALOGUE.values() if m.shutdown}

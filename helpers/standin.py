@@ -32,9 +32,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from helpers import models, paths
+from helpers import lifecycle, models, paths, refusals
 from helpers.recordings import parse_multipart
-from helpers.tokens import count_messages, count_text, encoding_name_for, get_encoding
+from helpers.tokens import count_messages, count_schema, count_text, count_tools, encoding_name_for, get_encoding
 
 CHAT = "/v1/chat/completions"
 COMPLETIONS = "/v1/completions"
@@ -53,9 +53,12 @@ PROMPT_FIELD = {COMPLETIONS: "prompt", EMBEDDINGS: "input", MODERATIONS: "input"
 CREATED_FROM = 1793491200  # 2026-11-01T00:00:00Z: synthesized answers are dated in November 2026
 CREATED_SPAN = 29 * 86400
 LIMIT_REQUESTS, LIMIT_TOKENS = 10_000, 10_000_000
-PROMPT_DETAILS = {"cached_tokens": 0, "audio_tokens": 0}
-COMPLETION_DETAILS = {"reasoning_tokens": 0, "audio_tokens": 0, "accepted_prediction_tokens": 0,
-                      "rejected_prediction_tokens": 0}
+PROMPT_DETAILS = {"cached_tokens": 0, "cache_write_tokens": 0, "audio_tokens": 0}  # as in a GPT-6 capture
+COMPLETION_DETAILS = {"audio_tokens": 0, "accepted_prediction_tokens": 0, "rejected_prediction_tokens": 0}
+# Reasoning tokens the stand-in spends per answer at each effort: an estimate, not a measurement of any
+# one request. A public probe of gpt-6-luna (models.SMOKE_TEST) saw 0 at none, 0-48 at low and 73-79 at
+# medium on a short prompt; the higher efforts scale up from there.
+REASONING_TOKENS = {"none": 0, "minimal": 8, "low": 24, "medium": 76, "high": 192, "xhigh": 448, "max": 960}
 LEGACY_DEFAULT_MAX_TOKENS = 16  # the legacy completions endpoint stops at 16 tokens unless told otherwise
 EMBEDDING_DIMENSIONS = {"text-embedding-3-large": 3072}  # every other embedding model: 1536
 EMBEDDING_MAX_TOKENS = 8192  # per input, for every embedding model
@@ -66,10 +69,8 @@ MODERATION_CATEGORIES = (
 )
 IMAGE_SCORED = {"self-harm", "self-harm/intent", "self-harm/instructions", "sexual", "violence", "violence/graphic"}
 IMAGE_OUTPUT_TOKENS = {"low": 272, "medium": 1056, "high": 4160}  # per 1024x1024 image
-OTHER_MODELS = ("gpt-6-sol", "gpt-5.4", "gpt-5.4-nano", "text-embedding-3-large", "whisper-1",
-                "gpt-4o-transcribe", "tts-1", "gpt-image-1.5")
-SHUTDOWN_DATES = {"gpt-4o-mini-tts": "2027-01-06", "tts-1": "2027-01-06", "whisper-1": "2027-02-26",
-                  "gpt-4o-transcribe": "2027-02-26", "gpt-5.4-nano": "2027-04-01"}
+OTHER_MODELS = ("gpt-6-sol", "gpt-6-astra", "gpt-5.6-luna", "gpt-5.4", "gpt-5.4-nano", "text-embedding-3-large",
+                "whisper-1", "gpt-4o-transcribe", "tts-1", "gpt-image-1.5")
 COMMON_TOKENS = (" the", ",", ".", " a", " and", " of", " to", " is", " in", "\n", " it", " that", " I",
                  " for", " on", " with", "The", " this", " be", " as", "!")
 STOPWORDS = frozenset("a an and are as at be but by do for from has have i in is it its my of on or so that the "
@@ -584,13 +585,13 @@ class StandIn:
             raise ApiError(400, "you must provide a model parameter")
         texts = request_texts(path, body, files)
         entries, seed = self._select(path, body, canonical, texts)
+        refused = refusals.refusal(path, body)
         if entries and "status" in entries[0]:
             scripted = entries[0]
             answer = Answer(_json({"error": scripted.get("error", {})}), status=int(scripted["status"]),
                             headers=dict(scripted.get("headers", {})))
-        elif entries is None and body.get("model") in models.SHUT_DOWN:
-            answer = error_answer(404, f"The model `{body['model']}` does not exist or you do not have access to it.",
-                                  code="model_not_found")
+        elif refused is not None:  # what the catalogue says the live API refuses, it refuses here too
+            answer = Answer(_json(refused.body()), status=refused.status)
         else:
             if entries is None and path in AUTHORED:
                 with self._lock:
@@ -627,24 +628,27 @@ class StandIn:
     def _chat(self, call: Call) -> Answer:
         body, model = call.body, call.model
         check_strict_schemas(body)
-        choices, used = [], 0
+        choices, used, reasoning = [], 0, 0
         for index in range(_choice_count(CHAT, body)):
-            choice, tokens = self._chat_choice(call, index)
+            choice, tokens, thought = self._chat_choice(call, index)
             choices.append(choice)
-            used += tokens
-        prompt = count_messages(body.get("messages") or [], model)
+            used, reasoning = used + tokens + thought, reasoning + thought
+        prompt = prompt_tokens(body, body.get("messages") or [], _format_schema(body.get("response_format")))
         completion = {
             "id": "chatcmpl-" + call.seed.alnum("id", 29), "object": "chat.completion", "created": call.seed.created,
-            "model": model, "choices": choices, "usage": _chat_usage(prompt, used),
+            "model": model, "choices": choices, "usage": _chat_usage(prompt, used, reasoning),
             "service_tier": _service_tier(body), "system_fingerprint": _fingerprint(model),
         }
         if body.get("stream"):
             return sse_answer([(None, c) for c in _chat_chunks(completion, body)], done=True, tokens=prompt + used)
         return json_answer(completion, tokens=prompt + used)
 
-    def _chat_choice(self, call: Call, index: int) -> tuple[dict, int]:
+    def _chat_choice(self, call: Call, index: int) -> tuple[dict, int, int]:
+        """One choice, the tokens of what it says, and the reasoning tokens spent before it."""
         body, model, seed = call.body, call.model, call.seed
         entry = call.entry(index) or _fallback_entry(call)
+        most = body.get("max_completion_tokens", body.get("max_tokens"))
+        reasoning = reasoning_tokens(CHAT, body, most)
         message = {"role": "assistant", "content": None, "refusal": None, "annotations": []}
         if "tool_calls" in entry:
             calls = _tool_calls(entry)
@@ -661,8 +665,8 @@ class StandIn:
             used, finish = count_text(entry["refusal"], model), "stop"
         else:
             text = _answer_text(entry, body.get("response_format"), call.text)
-            most = body.get("max_completion_tokens", body.get("max_tokens"))
-            text, finish = limit(text, model, body.get("stop"), most)
+            # Reasoning comes first and counts against the limit: what is left is for the visible answer.
+            text, finish = limit(text, model, body.get("stop"), None if most is None else int(most) - reasoning)
             message["content"], used = text, count_text(text, model)
         chosen = None
         if body.get("logprobs") and message["content"] is not None:
@@ -671,7 +675,7 @@ class StandIn:
             chosen = {"content": entries, "refusal": None}
         choice = {"index": index, "message": message, "logprobs": chosen,
                   "finish_reason": entry.get("finish_reason", finish)}
-        return choice, used
+        return choice, used, reasoning
 
     # -- legacy completions
 
@@ -799,17 +803,25 @@ class StandIn:
         entry = call.entry() or _fallback_entry(call)
         rid = "resp_" + seed.hex("id", 48)
         output, said, used, status = [], [], 0, "completed"
-        if "tool_calls" not in entry or entry.get("content") or "refusal" in entry:  # not tool calls alone
+        most = body.get("max_output_tokens")
+        reasoning = reasoning_tokens(RESPONSES, body, most)
+        if reasoning:  # a reasoning model that reasons puts its reasoning item first
+            output.append(_reasoning_item(seed))
+            used += reasoning
+        budget = None if most is None else int(most) - reasoning
+        if budget is not None and budget <= 0:  # the limit went on reasoning: no message at all
+            status, entry = "incomplete", {}
+        elif "tool_calls" not in entry or entry.get("content") or "refusal" in entry:  # not tool calls alone
             if "refusal" in entry:
                 part, text = {"type": "refusal", "refusal": entry["refusal"]}, entry["refusal"]
             else:
                 fmt = (body.get("text") or {}).get("format")
                 text = _answer_text(entry, fmt, call.text)
-                text, finish = limit(text, model, max_tokens=body.get("max_output_tokens"))
+                text, finish = limit(text, model, max_tokens=budget)
                 status = "incomplete" if finish == "length" else status
                 part = {"type": "output_text", "text": text, "annotations": [], "logprobs": []}
             output.append({"type": "message", "id": "msg_" + seed.hex("msg", 48), "status": status,
-                           "role": "assistant", "content": [part]})
+                           "role": "assistant", "content": [part], **_phase(model)})
             said.append({"role": "assistant", "content": text})
             used += count_text(text, model)
         for n, (name, arguments) in enumerate(_tool_calls(entry) if "tool_calls" in entry else []):
@@ -823,8 +835,9 @@ class StandIn:
             conversation = earlier + _as_messages(_response_items(body))
             self._conversations[rid] = conversation + said
         instructions = [{"role": "developer", "content": body["instructions"]}] if body.get("instructions") else []
-        prompt = count_messages(instructions + conversation, model)
-        response = _response_object(call, rid, output, status, prompt, used)
+        schema = _format_schema((body.get("text") or {}).get("format"))
+        prompt = prompt_tokens(body, instructions + conversation, schema)
+        response = _response_object(call, rid, output, status, prompt, used, reasoning)
         if body.get("stream"):
             return sse_answer(_response_events(response, model), done=False, tokens=prompt + used)
         return json_answer(response, tokens=prompt + used)
@@ -858,17 +871,41 @@ def _fallback_entry(call: Call) -> dict:
     return {"content": fallback_text(call.text)}
 
 
-def _chat_usage(prompt: int, completion: int) -> dict:
+def _format_schema(fmt) -> dict | None:
+    """The JSON schema of a structured-output format, in the Chat (nested) or Responses (flat) shape."""
+    if not isinstance(fmt, dict) or fmt.get("type") != "json_schema":
+        return None
+    return fmt.get("schema") or (fmt.get("json_schema") or {}).get("schema")
+
+
+def prompt_tokens(body: dict, messages: list, schema: dict | None) -> int:
+    """Input tokens as the API counts them: the messages, the function definitions and the output schema."""
+    model = str(body.get("model") or "")
+    return count_messages(messages, model) + count_tools(body.get("tools"), model) + count_schema(schema, model)
+
+
+def _chat_usage(prompt: int, completion: int, reasoning: int = 0) -> dict:
     return {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion,
-            "prompt_tokens_details": dict(PROMPT_DETAILS), "completion_tokens_details": dict(COMPLETION_DETAILS)}
+            "prompt_tokens_details": dict(PROMPT_DETAILS),
+            "completion_tokens_details": {"reasoning_tokens": reasoning, **COMPLETION_DETAILS}}
+
+
+def reasoning_tokens(path: str, body: dict, most=None) -> int:
+    """The reasoning tokens an answer spends (REASONING_TOKENS), never more than the request's limit."""
+    effort = refusals.reasoning_effort_used(path, body)
+    spent = REASONING_TOKENS.get(effort, 0) if effort else 0
+    return spent if most is None else min(spent, int(most))
 
 
 def _service_tier(body) -> str:
     return body["service_tier"] if body.get("service_tier") in ("flex", "priority") else "default"
 
 
-def _fingerprint(model: str) -> str:
-    """Stable per model, as the real one is per backend configuration."""
+def _fingerprint(model: str) -> str | None:
+    """Stable per model, as the real one is per backend configuration; null where captures show null."""
+    entry = models.model(model)
+    if entry is not None and not entry.fingerprint:
+        return None
     return "fp_" + Seed("fingerprint", model).hex("fp", 10)
 
 
@@ -878,14 +915,19 @@ def _chat_chunks(completion: dict, body: dict) -> list[dict]:
     head = {k: completion[k] for k in ("id", "object", "created", "model", "service_tier", "system_fingerprint")}
     head["object"] = "chat.completion.chunk"
 
-    def chunk(choices, **extra):
-        return {**head, "choices": choices, **({"usage": None} if with_usage else {}), **extra}
+    padded = (body.get("stream_options") or {}).get("include_obfuscation", True)
 
-    chunks = [chunk([{"index": choice["index"], "delta": change, "logprobs": entries, "finish_reason": finish}])
+    def chunk(number, choices, **extra):
+        text = "".join(str((c.get("delta") or {}).get("content") or "") for c in choices)
+        pad = {"obfuscation": _obfuscation(text, number)} if padded else {}
+        return {**head, "choices": choices, **({"usage": None} if with_usage else {}), **extra, **pad}
+
+    deltas = [{"index": choice["index"], "delta": change, "logprobs": entries, "finish_reason": finish}
               for choice in completion["choices"]
               for change, entries, finish in _choice_deltas(choice, completion["model"])]
+    chunks = [chunk(number, [delta]) for number, delta in enumerate(deltas)]
     if with_usage:
-        chunks.append(chunk([], usage=completion["usage"]))
+        chunks.append(chunk(len(chunks), [], usage=completion["usage"]))
     return chunks
 
 
@@ -946,8 +988,10 @@ def _model_names() -> list[str]:
 
 def _model_object(name: str) -> dict:
     seed = Seed("model", name)
+    when = lifecycle.shutdown_date(name)  # /v1/models carries each model's announced shutdown (models.SMOKE_TEST)
     return {"id": name, "object": "model", "created": 1680000000 + int(seed.unit("created") * 100_000_000),
-            "owned_by": "openai" if name in OTHER_MODELS else "system", "shutdown_date": SHUTDOWN_DATES.get(name)}
+            "owned_by": "openai" if name in OTHER_MODELS else "system",
+            "shutdown_date": when.isoformat() if when else None}
 
 
 def _as_messages(items: list) -> list[dict]:
@@ -966,7 +1010,30 @@ def _as_messages(items: list) -> list[dict]:
     return messages
 
 
-def _response_object(call: Call, rid: str, output: list, status: str, prompt: int, used: int) -> dict:
+def _reasoning_item(seed: Seed) -> dict:
+    """A reasoning item as a GPT-6 capture shows it: no summary unless asked, the reasoning encrypted."""
+    opaque = base64.urlsafe_b64encode(b"\x80" + seed.digest("reasoning") * 6).decode()
+    return {"id": "rs_" + seed.hex("rs", 48), "type": "reasoning", "summary": [], "content": [],
+            "encrypted_content": "gAAAAA" + opaque}
+
+
+def _phase(model: str) -> dict:
+    """GPT-6 message items say which phase of the answer they are (a streamed capture shows final_answer)."""
+    entry = models.model(model)
+    return {"phase": "final_answer"} if entry is not None and entry.family == "gpt-6" else {}
+
+
+def _reasoning_echo(body: dict, model: str) -> dict:
+    """The `reasoning` a response echoes: a GPT-6 capture shows context, effort (default medium) and mode."""
+    effort = refusals.reasoning_effort_used(RESPONSES, body)
+    if effort is None:
+        return {"effort": None, "summary": None}
+    asked = body.get("reasoning") or {}
+    return {"context": "all_turns", "effort": effort, "mode": "standard", "summary": asked.get("summary")}
+
+
+def _response_object(call: Call, rid: str, output: list, status: str, prompt: int, used: int,
+                     reasoning: int = 0) -> dict:
     body, seed = call.body, call.seed
     tools = [{"description": None, "strict": True, **tool} if tool.get("type") == "function" else tool
              for tool in body.get("tools") or []]
@@ -978,17 +1045,23 @@ def _response_object(call: Call, rid: str, output: list, status: str, prompt: in
         "max_tool_calls": None, "model": call.model, "output": output,
         "parallel_tool_calls": body.get("parallel_tool_calls", True),
         "previous_response_id": body.get("previous_response_id"), "prompt_cache_key": None,
-        "reasoning": {"effort": None, "summary": None}, "safety_identifier": None,
+        "reasoning": _reasoning_echo(body, call.model), "safety_identifier": None,
         "service_tier": _service_tier(body), "store": body.get("store", True),
         "temperature": body.get("temperature", 1.0),
         "text": {"format": {"type": "text"}, "verbosity": "medium", **(body.get("text") or {})},
         "tool_choice": body.get("tool_choice", "auto"), "tools": tools, "top_logprobs": 0,
         "top_p": body.get("top_p", 1.0), "truncation": "disabled",
         "usage": {"input_tokens": prompt, "input_tokens_details": {"cached_tokens": 0, "cache_write_tokens": 0},
-                  "output_tokens": used, "output_tokens_details": {"reasoning_tokens": 0},
+                  "output_tokens": used, "output_tokens_details": {"reasoning_tokens": reasoning},
                   "total_tokens": prompt + used},
         "user": None, "metadata": body.get("metadata") or {},
     }
+
+
+def _obfuscation(piece: str, number: int) -> str:
+    """Padding that evens out event sizes (on by default, per the spec); derived, so reruns repeat it."""
+    pad = Seed("obfuscation", piece, number).alnum("pad", 16)
+    return pad[:max(2, 16 - len(piece.encode()))]
 
 
 def _response_events(response: dict, model: str) -> list[tuple[str, dict]]:
@@ -1010,6 +1083,8 @@ def _response_events(response: dict, model: str) -> list[tuple[str, dict]]:
             for piece, _ in _pieces(item["arguments"], model):
                 emit("response.function_call_arguments.delta", **where, delta=piece)
             emit("response.function_call_arguments.done", **where, name=item["name"], arguments=item["arguments"])
+        elif item["type"] == "reasoning":  # no summary was asked for, so nothing streams but the item itself
+            emit("response.output_item.added", output_index=index, item={**item, "encrypted_content": None})
         else:
             started = {**item, "content": [], "status": "in_progress"}
             emit("response.output_item.added", output_index=index, item=started)
@@ -1017,8 +1092,9 @@ def _response_events(response: dict, model: str) -> list[tuple[str, dict]]:
                 key = "text" if part["type"] == "output_text" else "refusal"
                 kind, extra = (f"response.{part['type']}", {"logprobs": []} if key == "text" else {})
                 emit("response.content_part.added", **where, content_index=content_index, part={**part, key: ""})
-                for piece, _ in _pieces(part[key], model):
-                    emit(f"{kind}.delta", **where, content_index=content_index, delta=piece, **extra)
+                for number, (piece, _) in enumerate(_pieces(part[key], model)):
+                    emit(f"{kind}.delta", **where, content_index=content_index, delta=piece, **extra,
+                         obfuscation=_obfuscation(piece, number))
                 emit(f"{kind}.done", **where, content_index=content_index, **{key: part[key]}, **extra)
                 emit("response.content_part.done", **where, content_index=content_index, part=part)
         emit("response.output_item.done", output_index=index, item=item)

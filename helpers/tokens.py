@@ -9,19 +9,33 @@ from __future__ import annotations
 import functools
 import gzip
 import hashlib
+import json
 import os
 import tempfile
 from pathlib import Path
+
+from . import models
 
 ENCODING_URL = "https://openaipublic.blob.core.windows.net/encodings/{name}.tiktoken"
 BUNDLED = ("o200k_base", "cl100k_base")
 DEFAULT_ENCODING = "o200k_base"  # the encoding of every current chat, reasoning and embedding model
 LEGACY_ENCODING = {"gpt-3.5-turbo-instruct": "cl100k_base", "text-embedding-3-small": "cl100k_base"}
 
-# What the chat format adds around each message and before the reply (OpenAI's published counting).
+# What the chat format adds around each message and before the reply: openai/openai-cookbook,
+# examples/How_to_count_tokens_with_tiktoken.ipynb (commit c81359cd), checked there against the live API.
 TOKENS_PER_MESSAGE = 3
 TOKENS_PER_NAME = 1
 TOKENS_REPLY_PRIMER = 3
+# Reasoning models come out one token lower in every published count (o4-mini in the cookbook's
+# responses_api/reasoning_items.ipynb, gpt-5 in the spec's /responses/input_tokens example,
+# openai/openai-cookbook#2140): their reply primer is taken to be one token shorter. Unsettled.
+TOKENS_REPLY_PRIMER_REASONING = 2
+# Function definitions (the same notebook's num_tokens_for_tools, its constants for the o200k models).
+FUNCTION_INIT, PROPERTIES_INIT, PROPERTY_KEY, ENUM_INIT, ENUM_ITEM, FUNCTIONS_END = 7, 3, 3, -3, 3, 12
+# A JSON schema for structured output: its JSON without these keys, plus a constant (openai/openai-cookbook#2140,
+# one user's measurement; no published formula exists).
+SCHEMA_IGNORED_KEYS = ("required", "additionalProperties", "$schema")
+SCHEMA_OVERHEAD = 9
 
 
 def cache_dir() -> Path:
@@ -77,9 +91,15 @@ def _content_text(content) -> str:
     return "".join(part.get("text", "") for part in content if isinstance(part, dict))
 
 
+def _reply_primer(model: str) -> int:
+    entry = models.model(model)
+    return TOKENS_REPLY_PRIMER_REASONING if entry is not None and entry.reasons else TOKENS_REPLY_PRIMER
+
+
 def count_messages(messages: list[dict], model: str = "") -> int:
-    """Prompt tokens a chat request with these messages costs, counted as the API counts them."""
-    total = TOKENS_REPLY_PRIMER
+    """Prompt tokens a chat request with these messages costs, by OpenAI's published counting (an estimate
+    for current models, which may count a little differently)."""
+    total = _reply_primer(model)
     for message in messages:
         total += TOKENS_PER_MESSAGE
         total += count_text(message.get("role", ""), model)
@@ -90,6 +110,47 @@ def count_messages(messages: list[dict], model: str = "") -> int:
             function = call.get("function", {})
             total += count_text(function.get("name", "") + function.get("arguments", ""), model)
     return total
+
+
+def count_tools(tools: list[dict] | None, model: str = "") -> int:
+    """Prompt tokens that function definitions add (the cookbook's num_tokens_for_tools), in either the
+    Chat Completions shape ({"type": "function", "function": {...}}) or the flat Responses one."""
+    functions = [tool.get("function", tool) for tool in tools or [] if tool.get("type") == "function"]
+    if not functions:
+        return 0
+    total = FUNCTIONS_END
+    for function in functions:
+        total += FUNCTION_INIT + count_text(f"{function.get('name', '')}:{_no_stop(function.get('description'))}",
+                                           model)
+        properties = (function.get("parameters") or {}).get("properties") or {}
+        if properties:
+            total += PROPERTIES_INIT
+        for key, spec in properties.items():
+            total += PROPERTY_KEY
+            if "enum" in spec:
+                total += ENUM_INIT + sum(ENUM_ITEM + count_text(str(item), model) for item in spec["enum"])
+            kind = spec.get("type", "")
+            total += count_text(f"{key}:{kind if isinstance(kind, str) else '/'.join(kind)}:"
+                                f"{_no_stop(spec.get('description'))}", model)
+    return total
+
+
+def count_schema(schema: dict | None, model: str = "") -> int:
+    """Prompt tokens a structured-output JSON schema adds (see SCHEMA_OVERHEAD)."""
+    if not schema:
+        return 0
+
+    def pruned(node):
+        if isinstance(node, dict):
+            return {k: pruned(v) for k, v in node.items() if k not in SCHEMA_IGNORED_KEYS}
+        return [pruned(v) for v in node] if isinstance(node, list) else node
+
+    return count_text(json.dumps(pruned(schema), separators=(",", ":")), model) + SCHEMA_OVERHEAD
+
+
+def _no_stop(text) -> str:
+    text = text or ""
+    return text[:-1] if text.endswith(".") else text
 
 
 def token_pieces(text: str, encoding: str = DEFAULT_ENCODING) -> list[tuple[int, str]]:

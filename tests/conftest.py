@@ -1,10 +1,16 @@
 """Fixtures shared by the kit's tests."""
 import asyncio
 import concurrent.futures
+import time
+from pathlib import Path
 
 import pytest
 
 from helpers import modes, paths
+
+# What the spec check counted (tests/test_spec.py writes it; this run's summary shows it).
+SPEC_SUMMARY = Path(__file__).parent / "artifacts" / "spec-check.txt"
+_SESSION_STARTED = time.time()
 
 # A fake key, built here so that no file holds a key-shaped string.
 PLANTED_KEY = "sk-proj-" + "PlantedFakeKey" + "0123456789" * 3
@@ -59,3 +65,10 @@ def run_async(coroutine_function, *args):
     browser suite) may hold a running event loop in this one."""
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(asyncio.run, coroutine_function(*args)).result()
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Show the spec check's counts, written by whichever worker ran it during this run."""
+    if SPEC_SUMMARY.is_file() and SPEC_SUMMARY.stat().st_mtime >= _SESSION_STARTED:
+        terminalreporter.section("OpenAPI spec check")
+        terminalreporter.write_line(SPEC_SUMMARY.read_text().strip())

@@ -98,4 +98,5 @@ def test_the_logic_runs_without_any_view(live):
     turn = chat.send(FIRST)
     assert chat.messages == [{"role": "user", "content": FIRST}, {"role": "assistant", "content": turn.reply}]
     assert repr(turn).startswith(f"user: {FIRST}\nassistant: Ride tram 28")
-    assert turn.prompt_tokens == count_messages(live.requests[-1].json["messages"])
+    sent = live.requests[-1].json
+    assert sent["model"] == "gpt-6-luna" and turn.prompt_tokens == count_messages(sent["messages"], sent["model"])

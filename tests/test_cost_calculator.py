@@ -29,8 +29,9 @@ def test_a_prompt_is_counted_as_a_one_message_chat_request():
     calculator = CostCalculator()
     calculator.prompt.value = "What is the capital of Italy?"
     calculator.count_button.click()
-    assert calculator.input_tokens.value == "14"  # 7 for the text, 1 for the role, 3 + 3 for the chat format
-    assert calculator.last.input_tokens == 14
+    # 7 for the text, 1 for the role, 3 + 2 for the chat format (gpt-6-luna reasons: its reply primer is 2)
+    assert calculator.model.value == "gpt-6-luna" and calculator.input_tokens.value == "13"
+    assert calculator.last.input_tokens == 13
 
 
 def test_an_empty_prompt_is_refused():

@@ -17,7 +17,9 @@ def test_there_are_lessons():
 def test_navigation_contents_and_schedules_are_up_to_date():
     from helpers import classroom
 
-    stale = navigation.update(check_only=True) + classroom.update(check_only=True)
+    from helpers import factsheet
+
+    stale = navigation.update(check_only=True) + classroom.update(check_only=True) + factsheet.update(check_only=True)
     assert stale == [], f"stale: {stale}; run `python -m helpers.build`"
 
 

@@ -7,6 +7,7 @@ from helpers.history import HistoryError
 from helpers.tokens import count_messages
 
 DEV = {"role": "developer", "content": "You are a travel guide."}
+MODEL = "gpt-6-luna"  # the model trim_to_budget and summarise_older count and call for by default
 
 
 def turn(n):
@@ -41,14 +42,14 @@ def test_strategies_never_change_the_list_they_are_given():
 
 def test_trim_to_budget_keeps_the_newest_turns_that_fit():
     messages = conversation(4)
-    two_turns = count_messages([DEV, *turn(3), *turn(4)])
+    two_turns = count_messages([DEV, *turn(3), *turn(4)], MODEL)
     assert history.trim_to_budget(messages, two_turns) == [DEV, *turn(3), *turn(4)]
     assert history.trim_to_budget(messages, two_turns - 1) == [DEV, *turn(4)]
     assert history.trim_to_budget(messages, 10_000) == messages
 
 
 def test_trim_to_budget_refuses_a_budget_smaller_than_the_developer_message():
-    expected = r"budget of 5 tokens is smaller than the developer message alone \(13 tokens\)"
+    expected = r"budget of 5 tokens is smaller than the developer message alone \(12 tokens\)"
     with pytest.raises(HistoryError, match=expected):
         history.trim_to_budget(conversation(2), 5)
 
@@ -97,7 +98,7 @@ def test_summarise_older_replaces_older_turns_by_one_summary(standin, monkeypatc
     sent = standin.requests[-1].json
     assert sent["messages"] == [{"role": "user", "content": "user: question 1\nassistant: answer 1\n"
                                  "user: question 2\nassistant: answer 2\n\n" + history.SUMMARY_REQUEST}]
-    assert usages[0].prompt_tokens == count_messages(sent["messages"])
+    assert sent["model"] == MODEL and usages[0].prompt_tokens == count_messages(sent["messages"], MODEL)
 
     # A second summary folds the first one in: there is only ever one.
     again = history.summarise_older(summarised + turn(5), client, keep_turns=1)

@@ -6,6 +6,7 @@ import json
 import wave
 
 import numpy as np
+import openai
 import pytest
 from openai import OpenAI
 from openai.types import Completion, CreateEmbeddingResponse, ImagesResponse, Model, ModerationCreateResponse
@@ -150,14 +151,18 @@ def _load(lesson, path_name, kind):
     return [kind.model_validate(b) for b in bodies]
 
 
-def test_lesson04a_checks(capsys):
-    legacy = _load("04a_legacy_completions", "/v1/completions", Completion)[-1]
+def test_lesson04a_checks(capsys, standin):
     path, interactions = _interactions("04a_legacy_completions")
     models = [Model.model_validate(m) for i in interactions if i["request"]["path"] == "/v1/models"
               for m in _response_body(path, i["response"])["data"]]
-    assert not lesson04a.check_completion_text(legacy, None)
-    assert not lesson04a.check_completion_text(legacy, legacy.choices[0].text)  # not stripped
-    assert lesson04a.check_completion_text(legacy, legacy.choices[0].text.strip())
+    legacy = [i for i in interactions if i["request"]["path"] == "/v1/completions"]
+    assert [i["response"]["status"]["code"] for i in legacy] == [404] * 3, "the endpoint serves no model now"
+    with pytest.raises(openai.NotFoundError) as gone:
+        OpenAI(base_url=standin.url, api_key="sk-kit-test", max_retries=0).completions.create(
+            model="gpt-3.5-turbo-instruct", prompt="The three primary colours of paint are", max_tokens=20)
+    assert not lesson04a.check_error_code(gone.value, None)
+    assert not lesson04a.check_error_code(gone.value, "404")
+    assert lesson04a.check_error_code(gone.value, "model_not_found")
     prompt = "Name a fruit that is yellow."
     assert not lesson04a.check_ported_messages([], prompt)
     assert lesson04a.check_ported_messages([{"role": "user", "content": prompt}], prompt)

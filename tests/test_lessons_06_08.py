@@ -12,11 +12,13 @@ from openai.types.chat import ChatCompletionMessageFunctionToolCall
 from pydantic import BaseModel
 
 from helpers import models
+from helpers.standin import REASONING_TOKENS
 from helpers.exercises import PASS, lesson06, lesson07, lesson08
 from helpers.paths import STANDIN_SCRIPTS
 from helpers.standin import StandIn
 
 CHAT = models.CHAT
+NONE = {"reasoning_effort": "none"}  # a reasoning model takes function tools on chat only then
 LESSONS = ("06_streaming", "07_tools", "08_structured_output")
 WEATHER_TOOL = [{"type": "function", "function": {"name": "get_weather", "parameters": {
     "type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}}]
@@ -154,32 +156,35 @@ def test_a_stream_with_usage_ends_with_a_usage_chunk_without_choices(client):
                                                  stream_options={"include_usage": True}))
     assert chunks[0].choices[0].delta.role == "assistant" and chunks[0].choices[0].delta.content == ""
     assert chunks[-2].choices[0].finish_reason == "stop" and chunks[-2].choices[0].delta.content is None
-    assert chunks[-1].choices == [] and chunks[-1].usage.completion_tokens == len(chunks) - 3
+    reasoning = chunks[-1].usage.completion_tokens_details.reasoning_tokens
+    assert reasoning == REASONING_TOKENS["medium"]  # gpt-6-luna reasons at its default effort, unseen in the stream
+    assert chunks[-1].choices == [] and chunks[-1].usage.completion_tokens == len(chunks) - 3 + reasoning
     assert all(chunk.usage is None for chunk in chunks[:-1])
 
 
 def test_a_forced_tool_call_ends_with_stop_as_the_real_api_does(client):
     forced = {"type": "function", "function": {"name": "get_weather"}}
     named = client.chat.completions.create(model=CHAT, messages=user("I'm packing for a weekend in Rome."),
-                                           tools=WEATHER_TOOL, tool_choice=forced).choices[0]
+                                           tools=WEATHER_TOOL, **NONE, tool_choice=forced).choices[0]
     assert named.finish_reason == "stop" and named.message.tool_calls[0].function.name == "get_weather"
     required = client.chat.completions.create(model=CHAT, messages=user("I'm packing for a weekend in Rome."),
-                                              tools=WEATHER_TOOL, tool_choice="required").choices[0]
+                                              tools=WEATHER_TOOL, **NONE, tool_choice="required").choices[0]
     assert required.finish_reason == "tool_calls"
     streamed = list(client.chat.completions.create(model=CHAT, messages=user("I'm packing for a weekend in Rome."),
-                                                   tools=WEATHER_TOOL, tool_choice=forced, stream=True))
+                                                   tools=WEATHER_TOOL, **NONE, tool_choice=forced, stream=True))
     assert streamed[-1].choices[0].finish_reason == "stop"
 
 
 def test_the_broken_tool_call_keeps_its_raw_arguments_and_the_error_gets_a_retry(client):
     messages = user("What's the weather in Oslo?")
-    message = client.chat.completions.create(model=CHAT, messages=messages, tools=WEATHER_TOOL).choices[0].message
+    message = client.chat.completions.create(model=CHAT, messages=messages, tools=WEATHER_TOOL,
+                                             **NONE).choices[0].message
     call = message.tool_calls[0]
     with pytest.raises(json.JSONDecodeError):
         json.loads(call.function.arguments)
     messages += [message, {"role": "tool", "tool_call_id": call.id,
                            "content": json.dumps({"error": "The arguments were not valid JSON. Send them again."})}]
-    retry = client.chat.completions.create(model=CHAT, messages=messages, tools=WEATHER_TOOL).choices[0].message
+    retry = client.chat.completions.create(model=CHAT, messages=messages, tools=WEATHER_TOOL, **NONE).choices[0].message
     assert json.loads(retry.tool_calls[0].function.arguments) == {"city": "Oslo"}
 
 
@@ -232,9 +237,10 @@ def test_a_broken_strict_schema_is_a_400_naming_the_rule(client):
     assert raised.value.param == "response_format" and "Missing 'date'" in raised.value.message
     tool = [{"type": "function", "function": {"name": "get_weather", "strict": True, "parameters": loose}}]
     with pytest.raises(openai.BadRequestError) as raised:
-        client.chat.completions.create(model=CHAT, messages=user("What's the weather in Oslo?"), tools=tool)
+        client.chat.completions.create(model=CHAT, messages=user("What's the weather in Oslo?"), tools=tool, **NONE)
     assert raised.value.code == "invalid_function_parameters"
     assert raised.value.param == "tools[0].function.parameters"
     assert "Invalid schema for function 'get_weather'" in raised.value.message
     non_strict = [{"type": "function", "function": {"name": "get_weather", "parameters": loose}}]
-    assert client.chat.completions.create(model=CHAT, messages=user("What's the weather in Oslo?"), tools=non_strict)
+    assert client.chat.completions.create(model=CHAT, messages=user("What's the weather in Oslo?"), tools=non_strict,
+                                          **NONE)

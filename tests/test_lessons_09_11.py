@@ -95,9 +95,11 @@ def test_lesson11_checks(client):
     assert lesson11.check_new_calls(written_differently)
     assert not lesson11.check_new_calls({old: "" for old in lesson11.NEW_CALLS})
     replacements = {"gpt-3.5-turbo": "gpt-6-luna", "gpt-4": "gpt-6-luna",
-                    "text-davinci-003": "gpt-3.5-turbo-instruct", "dall-e-3": "gpt-image-2"}
+                    "text-davinci-003": "gpt-6-luna", "dall-e-3": "gpt-image-2"}
     assert lesson11.check_replacements(replacements)
     assert not lesson11.check_replacements({**replacements, "dall-e-3": "dall-e-2"})
+    # gpt-3.5-turbo-instruct is shut down too (models.SHUT_DOWN), so it is no replacement any more
+    assert not lesson11.check_replacements({**replacements, "text-davinci-003": "gpt-3.5-turbo-instruct"})
     response = client.chat.completions.create(model="gpt-6-luna", messages=[{"role": "user", "content": "Hi"}])
     assert lesson11.check_attributes(response, response.choices[0].message.content, response.usage.prompt_tokens)
     assert not lesson11.check_attributes(response, None, None)

@@ -1,4 +1,6 @@
 """Models and their shutdowns, as the installed openai package knows them: the kit fails before learners do."""
+import importlib
+import inspect
 import re
 import warnings
 from datetime import date
@@ -61,11 +63,17 @@ def test_the_sdk_notes_date_the_old_chat_models(model):
     assert model in lifecycle.known_models() and model in lifecycle.chat_models()
 
 
-def test_the_legacy_completions_model_is_known_and_not_dated():
-    """gpt-3.5-turbo-instruct is in the completions model list, not ChatModel; the gpt-3.5-turbo note is not its own."""
+def test_the_legacy_completions_model_is_dated_by_the_public_notice_where_the_sdk_is_silent():
+    """gpt-3.5-turbo-instruct is in the completions model list, not ChatModel; the SDK's notes do not date it
+    (the gpt-3.5-turbo note is not its own), OpenAI's notice does (helpers.models.INSTRUCT_NOTICE)."""
     assert models.INSTRUCT in lifecycle.known_models()
     assert models.INSTRUCT not in lifecycle.chat_models()
-    assert lifecycle.shutdown_date(models.INSTRUCT) is None and not lifecycle.is_shut_down(models.INSTRUCT)
+    sdk_notes = {}
+    for module, _ in lifecycle.MODEL_TYPES:
+        sdk_notes.update(lifecycle.parse_notes(inspect.getsource(importlib.import_module(module))))
+    assert models.INSTRUCT not in sdk_notes
+    assert lifecycle.shutdown_date(models.INSTRUCT) == date(2026, 9, 28) and lifecycle.is_shut_down(models.INSTRUCT)
+    assert "so says OpenAI's notice" in lifecycle.shut_down_message(models.INSTRUCT)
 
 
 def test_other_endpoints_models_and_both_note_styles_are_read():
@@ -136,7 +144,7 @@ def test_a_shut_down_model_is_warned_about_then_sent_and_the_api_answers(watched
 
 @pytest.mark.parametrize("call", [
     lambda client: client.chat.completions.create(model=models.CHAT, messages=ASK),
-    lambda client: client.completions.create(model=models.INSTRUCT, prompt="Say hi"),
+    lambda client: client.chat.completions.create(model=models.CHAT_LARGER, messages=ASK),
     lambda client: client.embeddings.create(model=models.EMBEDDING, input="hi"),
 ])
 def test_current_models_are_not_warned_about(watched, call):

@@ -14,9 +14,13 @@ from tests.conftest import PLANTED_KEY, run_async
 
 # Requests the stand-in answers from data/standin/05_tokens_and_cost.json, and the usage it reports.
 TOKEN = [{"role": "developer", "content": "You are a concise assistant."},
-         {"role": "user", "content": "Explain in one sentence what a token is."}]  # 26 in, 29 out
-COST = [{"role": "user", "content": "Name three things that make a request cost more."}]  # 17 in, 39 out
-FIVE_WORDS = "In five words: why count tokens?"  # Responses API: 15 in, 6 out
+         {"role": "user", "content": "Explain in one sentence what a token is."}]  # 25 in, 29 + 76 out
+COST = [{"role": "user", "content": "Name three things that make a request cost more."}]  # 16 in, 39 + 76 out
+FIVE_WORDS = "In five words: why count tokens?"  # Responses API: 14 in, 6 out (+ 76 with gpt-6-luna)
+# Every chat model here is a reasoning model: its reply primer is TOKENS_REPLY_PRIMER_REASONING (2, not 3).
+# gpt-6-luna reasons at its default effort, medium, and spends standin.REASONING_TOKENS["medium"] = 76
+# output tokens on it before the visible text; gpt-5.4-mini's default effort is none, so it spends 0.
+REASONING = 76
 
 
 def per_million(input_tokens, output_tokens, input_price, output_price):
@@ -53,10 +57,10 @@ def test_live_calls_are_counted_per_model_with_exact_numbers(live_meter, client)
     client.embeddings.create(model="text-embedding-3-small", input="tokens and cost")
     table = live_meter.table()
     assert list(table.index) == ["gpt-6-luna", "gpt-5.4-mini", "text-embedding-3-small", "total"]
-    assert table.loc["gpt-6-luna", ["calls", "errors", "input_tokens", "output_tokens"]].tolist() == [2, 0, 52, 58]
-    assert table.loc["gpt-6-luna", "cost_usd"] == pytest.approx(per_million(52, 58, 0.10, 0.50), abs=1e-9)
-    assert table.loc["gpt-5.4-mini", ["calls", "input_tokens", "output_tokens"]].tolist() == [1, 15, 6]
-    assert table.loc["gpt-5.4-mini", "cost_usd"] == pytest.approx(per_million(15, 6, 0.75, 4.50), abs=1e-9)
+    assert table.loc["gpt-6-luna", ["calls", "errors", "input_tokens", "output_tokens"]].tolist() == [2, 0, 50, 210]
+    assert table.loc["gpt-6-luna", "cost_usd"] == pytest.approx(per_million(50, 210, 0.10, 0.50), abs=1e-9)
+    assert table.loc["gpt-5.4-mini", ["calls", "input_tokens", "output_tokens"]].tolist() == [1, 14, 6]
+    assert table.loc["gpt-5.4-mini", "cost_usd"] == pytest.approx(per_million(14, 6, 0.75, 4.50), abs=1e-9)
     assert table.loc["text-embedding-3-small", ["input_tokens", "output_tokens"]].tolist() == [3, 0]
     assert table.loc["total", "calls"] == 4
     assert table.loc["total", "billed_usd"] == pytest.approx(table.loc["total", "cost_usd"])  # live: all billed
@@ -68,15 +72,17 @@ def test_a_streamed_answer_is_counted_from_its_final_usage_chunk(live_meter, cli
                                             stream_options={"include_usage": True})
     usage = [chunk.usage for chunk in stream if chunk.usage][-1]
     (call,) = live_meter.calls
-    assert (call.input_tokens, call.output_tokens, call.estimated) == (17, 39, False)
-    assert (usage.prompt_tokens, usage.completion_tokens) == (17, 39)
+    assert (call.input_tokens, call.output_tokens, call.estimated) == (16, 115, False)
+    assert (usage.prompt_tokens, usage.completion_tokens) == (16, 115)
+    assert usage.completion_tokens_details.reasoning_tokens == REASONING
 
 
 def test_a_stream_without_usage_is_counted_by_the_kit_and_says_so(live_meter, client):
     text = "".join(chunk.choices[0].delta.content or "" for chunk in
                    client.chat.completions.create(model="gpt-6-luna", messages=COST, stream=True) if chunk.choices)
     (call,) = live_meter.calls
-    assert text and (call.input_tokens, call.output_tokens, call.estimated) == (17, 39, True)
+    # Without a usage chunk the kit counts what it sees: the prompt and the visible text, not the reasoning.
+    assert text and (call.input_tokens, call.output_tokens, call.estimated) == (16, 39, True)
     assert "are the kit's count" in live_meter.summary()
 
 
@@ -84,7 +90,7 @@ def test_a_streamed_responses_api_answer_is_counted(live_meter, client):
     events = list(client.responses.create(model="gpt-6-luna", input=FIVE_WORDS, stream=True))
     assert events[-1].type == "response.completed"
     (call,) = live_meter.calls
-    assert (call.model, call.input_tokens, call.output_tokens) == ("gpt-6-luna", 15, 6)
+    assert (call.model, call.input_tokens, call.output_tokens) == ("gpt-6-luna", 14, 82)
 
 
 def test_an_error_answer_is_a_call_with_no_tokens(live_meter, client):
@@ -105,7 +111,7 @@ def test_the_async_client_is_metered_too(live_meter, standin):
 
     run_async(ask)
     (call,) = live_meter.calls
-    assert (call.input_tokens, call.output_tokens) == (17, 39)
+    assert (call.input_tokens, call.output_tokens) == (16, 115)
 
 
 def test_recorded_then_replayed_answers_are_counted_and_replays_are_not_billed(
@@ -126,11 +132,11 @@ def test_recorded_then_replayed_answers_are_counted_and_replays_are_not_billed(
     monkeypatch.delenv("OPENAI_BASE_URL")
     modes.setup("meter_roundtrip")
     stream_free = OpenAI().chat.completions.create(model="gpt-6-luna", messages=TOKEN)
-    assert stream_free.usage.prompt_tokens == 26
+    assert stream_free.usage.prompt_tokens == 25
     table = session_meter.table()
-    assert table.loc["gpt-6-luna", ["calls", "input_tokens", "output_tokens"]].tolist() == [3, 78, 87]
-    assert table.loc["gpt-6-luna", "billed_usd"] == pytest.approx(per_million(26, 29, 0.10, 0.50), abs=1e-9)
-    assert table.loc["gpt-6-luna", "cost_usd"] == pytest.approx(3 * per_million(26, 29, 0.10, 0.50), abs=1e-9)
+    assert table.loc["gpt-6-luna", ["calls", "input_tokens", "output_tokens"]].tolist() == [3, 75, 315]
+    assert table.loc["gpt-6-luna", "billed_usd"] == pytest.approx(per_million(25, 105, 0.10, 0.50), abs=1e-9)
+    assert table.loc["gpt-6-luna", "cost_usd"] == pytest.approx(3 * per_million(25, 105, 0.10, 0.50), abs=1e-9)
 
 
 def test_offline_replays_bill_nothing_and_the_summary_says_so(session_meter):
@@ -150,12 +156,12 @@ def test_a_call_over_budget_is_refused_before_it_is_sent(live_meter, client, sta
     assert standin.requests == []
     message = str(refused.value)
     assert "was not sent" in message and "$0.00 of your $0.000100 budget is spent already" in message
-    assert "26 tokens in + up to 1,000 out" in message and "meter.set_budget" in message
+    assert "25 tokens in + up to 1,000 out" in message and "meter.set_budget" in message
     assert live_meter.calls == []
 
 
 def test_a_call_that_fits_is_sent_and_its_cost_counts_toward_the_cap(live_meter, client, standin):
-    worst = per_million(26, 100, 0.75, 4.50)
+    worst = per_million(25, 100, 0.75, 4.50)
     live_meter.set_budget(worst * 1.2)  # room for one call, not two
     client.chat.completions.create(model="gpt-5.4-mini", messages=TOKEN, max_completion_tokens=100)
     assert len(standin.requests) == 1
@@ -190,8 +196,8 @@ def test_a_budget_must_be_dollars(bad):
 def test_the_estimate_uses_the_request_limit_or_a_default():
     assert estimate({"model": "gpt-6-luna", "messages": TOKEN}).output_tokens == 1_000
     limited = estimate({"model": "gpt-6-luna", "messages": TOKEN, "max_completion_tokens": 50, "n": 2})
-    assert (limited.input_tokens, limited.output_tokens) == (26, 100)
-    assert limited.cost == pytest.approx(per_million(26, 100, 0.10, 0.50))
+    assert (limited.input_tokens, limited.output_tokens) == (25, 100)
+    assert limited.cost == pytest.approx(per_million(25, 100, 0.10, 0.50))
     assert estimate({"model": "gpt-6-luna", "input": "Hi", "max_output_tokens": 7}, "/v1/responses").output_tokens == 7
     assert estimate({"model": "text-embedding-3-small", "input": "Hi"}, "/v1/embeddings").output_tokens == 0
 
@@ -254,7 +260,7 @@ def test_a_failing_listener_never_breaks_the_call(client, standin):
             answer = client.chat.completions.create(model="gpt-6-luna", messages=TOKEN)
     finally:
         traffic.remove_listener(broken)
-    assert answer.usage.prompt_tokens == 26
+    assert answer.usage.prompt_tokens == 25
 
 
 def one_second_of_silence() -> bytes:

@@ -105,6 +105,22 @@ def test_bad_settings_from_code_are_refused_and_not_sent(live, settings, message
     assert live.requests == [] and playground.sent == []
 
 
+def test_a_combination_the_api_refuses_is_explained_and_not_sent(live):
+    playground = Playground()
+    playground.prompt.value = "Hello"
+    playground.temperature.value = 0.5  # gpt-6-luna reasons by default, and then refuses temperature
+    playground.send_button.click()
+    assert playground.status == "refused" and live.requests == []
+    assert playground.message == (
+        "Not sent: the API would answer 400: Unsupported value: 'temperature' does not support 0.5 with this model. "
+        "Only the default (1) value is supported. Set reasoning effort to none (no reasoning) to use it.")
+    playground.effort.value = "none"
+    playground.send_button.click()
+    assert playground.status == "answered"
+    assert live.requests[-1].json == {"model": models.CHAT, "messages": [{"role": "user", "content": "Hello"}],
+                                      "reasoning_effort": "none", "temperature": 0.5}
+
+
 def test_a_refusal_keeps_the_last_answer(offline):
     playground = Playground()
     playground.load_example(0)
@@ -157,9 +173,13 @@ def test_offline_the_cut_off_example_ends_with_length(offline):
     assert playground.last_request["max_completion_tokens"] == 12
 
 
+def first_example(playground, **settings) -> int:
+    return next(i for i, e in enumerate(playground.examples) if settings.items() <= e.items())
+
+
 def test_offline_an_unrecorded_combination_shows_the_miss_message(offline):
     playground = Playground()
-    playground.load_example(0)
+    playground.load_example(first_example(playground, effort="none"))
     playground.temperature.value = 0.3
     playground.send_button.click()
     assert playground.status == "miss"
@@ -250,5 +270,7 @@ def test_requests_the_playground_cannot_send_are_not_examples():
     assert settings_from_request({"model": "gpt-4", "messages": user}) is None
     steered = [{"role": "developer", "content": "x"}] + user
     assert settings_from_request({"model": models.CHAT, "messages": steered}) is None
-    settings = settings_from_request({"model": models.CHAT, "messages": user, "temperature": 0, "stop": ["\n"]})
-    assert settings["temperature"] == 0 and settings["stop"] == r"\n"
+    assert settings_from_request({"model": models.CHAT, "messages": user, "temperature": 0}) is None  # API refuses it
+    settings = settings_from_request({"model": models.CHAT, "messages": user, "reasoning_effort": "none",
+                                      "temperature": 0, "stop": ["\n"]})
+    assert settings["temperature"] == 0 and settings["stop"] == r"\n" and settings["effort"] == "none"

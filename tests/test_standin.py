@@ -23,10 +23,12 @@ from openai.types.responses import Response
 
 from helpers import models
 from helpers.paths import ROOT
-from helpers.standin import MODERATION_CATEGORIES, StandIn, load_scripts
-from helpers.tokens import count_messages, count_text
+from helpers.standin import MODERATION_CATEGORIES, REASONING_TOKENS, StandIn, load_scripts
+from helpers.tokens import count_messages, count_text, count_tools
 
 CHAT = models.CHAT
+THINKING = REASONING_TOKENS["medium"]  # what gpt-6-luna spends at its default effort
+NONE = {"reasoning_effort": "none"}  # a reasoning model takes sampling parameters and tools only then
 RULES = [
     {"match": {"path": "/v1/chat/completions", "contains": "capital of Italy"},
      "reply": "The capital of Italy is Rome."},
@@ -92,15 +94,18 @@ def test_chat_completion_has_real_format_and_tokenizer_usage(client):
     assert completion.choices[0].message.content == "The capital of Italy is Rome."
     assert completion.choices[0].finish_reason == "stop"
     assert re.fullmatch(r"chatcmpl-[A-Za-z0-9]{29}", completion.id)
-    assert re.fullmatch(r"fp_[0-9a-f]{10}", completion.system_fingerprint)
+    assert completion.system_fingerprint is None  # GPT-6 answers carry none (models.SMOKE_TEST)
+    assert re.fullmatch(r"fp_[0-9a-f]{10}", client.chat.completions.create(
+        model=models.CHAT_LARGER, messages=messages).system_fingerprint)
     assert 1793491200 <= completion.created < 1796083200  # November 2026
     assert (completion.object, completion.model, completion.service_tier) == ("chat.completion", CHAT, "default")
     usage = completion.usage
     assert usage.prompt_tokens == count_messages(messages, CHAT)
-    assert usage.completion_tokens == count_text("The capital of Italy is Rome.", CHAT)
+    assert usage.completion_tokens == count_text("The capital of Italy is Rome.", CHAT) + THINKING
     assert usage.total_tokens == usage.prompt_tokens + usage.completion_tokens
-    assert usage.prompt_tokens_details.model_dump(exclude_none=True) == {"cached_tokens": 0, "audio_tokens": 0}
-    assert usage.completion_tokens_details.reasoning_tokens == 0
+    assert usage.prompt_tokens_details.model_dump(exclude_none=True) == {"cached_tokens": 0, "cache_write_tokens": 0,
+                                                                        "audio_tokens": 0}
+    assert usage.completion_tokens_details.reasoning_tokens == THINKING
     body = json.loads(raw.content)
     assert body["choices"][0]["message"] == {"role": "assistant", "content": "The capital of Italy is Rome.",
                                              "refusal": None, "annotations": []}
@@ -115,35 +120,41 @@ def test_chat_completion_has_real_format_and_tokenizer_usage(client):
 
 
 def test_list_reply_cycles_and_n_takes_successive_entries(client):
-    first = ask(client, "Write a haiku", temperature=1.2, n=2)
+    first = ask(client, "Write a haiku", temperature=1.2, n=2, **NONE)
     assert [c.message.content for c in first.choices] == ["first sample", "second"]
     assert [c.index for c in first.choices] == [0, 1]
     assert first.usage.completion_tokens == count_text("first sample", CHAT) + count_text("second", CHAT)
-    assert ask(client, "Write a haiku", temperature=1.2).choices[0].message.content == "third"
-    assert ask(client, "Write a haiku", temperature=1.2).choices[0].message.content == "first sample"
-    assert "placeholder" in ask(client, "Write a haiku", temperature=0.2).choices[0].message.content
+    assert ask(client, "Write a haiku", temperature=1.2, **NONE).choices[0].message.content == "third"
+    assert ask(client, "Write a haiku", temperature=1.2, **NONE).choices[0].message.content == "first sample"
+    assert "placeholder" in ask(client, "Write a haiku", temperature=0.2, **NONE).choices[0].message.content
 
 
 def test_max_tokens_and_stop_cut_the_answer(client):
-    cut = ask(client, "Tell me a story", max_completion_tokens=5)
+    cut = ask(client, "Tell me a story", max_completion_tokens=5, **NONE)
     assert cut.choices[0].finish_reason == "length"
     assert cut.usage.completion_tokens == count_text(cut.choices[0].message.content, CHAT) == 5
     assert cut.choices[0].message.content == "Once upon a time,"
-    stopped = ask(client, "Tell me a story", stop=[" robot", "."])
+    starved = ask(client, "Tell me a story", max_completion_tokens=5)  # reasoning first: the limit goes on it
+    assert (starved.choices[0].message.content, starved.choices[0].finish_reason) == ("", "length")
+    assert starved.usage.completion_tokens == starved.usage.completion_tokens_details.reasoning_tokens == 5
+    roomy = ask(client, "Tell me a story", max_completion_tokens=THINKING + 8)
+    assert roomy.choices[0].message.content == "Once upon a time, a small robot" and roomy.usage.completion_tokens \
+        == THINKING + 8
+    stopped = ask(client, "Tell me a story", stop=[" robot", "."], **NONE)
     assert stopped.choices[0].message.content == "Once upon a time, a small"
     assert stopped.choices[0].finish_reason == "stop"
-    seeded = [ask(client, "Tell me a story", seed=7).choices[0].message.content for _ in range(2)]
+    seeded = [ask(client, "Tell me a story", seed=7, **NONE).choices[0].message.content for _ in range(2)]
     assert seeded[0] == seeded[1]
 
 
 def test_logprobs_cover_every_token(client):
-    completion = ask(client, "Tell me a story", logprobs=True, top_logprobs=3)
+    completion = ask(client, "Tell me a story", logprobs=True, top_logprobs=3, **NONE)
     content = completion.choices[0].logprobs.content
     assert len(content) == completion.usage.completion_tokens
     assert "".join(entry.token for entry in content) == completion.choices[0].message.content
     assert all(entry.logprob <= 0 and len(entry.top_logprobs) == 3 for entry in content)
     assert all(bytes(entry.bytes).decode() == entry.token for entry in content)
-    coin = ask(client, "Coin flip?", logprobs=True, top_logprobs=2).choices[0].logprobs.content[0]
+    coin = ask(client, "Coin flip?", logprobs=True, top_logprobs=2, **NONE).choices[0].logprobs.content[0]
     assert (coin.token, coin.logprob) == ("Heads", -0.3)
     assert [(t.token, t.logprob) for t in coin.top_logprobs] == [("Heads", -0.3), ("Tails", -1.4)]
     assert ask(client, "Coin flip?").choices[0].logprobs is None
@@ -173,16 +184,20 @@ def test_structured_outputs_parse_into_pydantic(client):
 def test_tool_calls_and_refusals(client):
     tools = [{"type": "function", "function": {"name": "get_weather", "parameters": {
         "type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}}]
-    completion = ask(client, "What's the weather in Paris?", tools=tools)
+    completion = ask(client, "What's the weather in Paris?", tools=tools, **NONE)
     choice = completion.choices[0]
     call = choice.message.tool_calls[0]
     assert choice.finish_reason == "tool_calls" and choice.message.content is None
     assert re.fullmatch(r"call_[A-Za-z0-9]{24}", call.id) and call.type == "function"
     assert (call.function.name, json.loads(call.function.arguments)) == ("get_weather", {"city": "Paris"})
     assert completion.usage.completion_tokens == count_text(call.function.name + call.function.arguments, CHAT)
-    broken = ask(client, "Show broken arguments", tools=tools).choices[0].message.tool_calls[0]
+    assert completion.usage.prompt_tokens == count_messages([{"role": "user", "content": "What's the weather in "
+                                                                                          "Paris?"}], CHAT) \
+        + count_tools(tools, CHAT) > count_messages([{"role": "user", "content": "What's the weather in Paris?"}], CHAT)
+    broken = ask(client, "Show broken arguments", tools=tools, **NONE).choices[0].message.tool_calls[0]
     assert broken.function.arguments == "{city: Paris"
-    forced = ask(client, "Anything at all", tools=tools, tool_choice="required").choices[0].message.tool_calls[0]
+    forced = ask(client, "Anything at all", tools=tools, tool_choice="required", **NONE).choices[0].message
+    forced = forced.tool_calls[0]
     assert json.loads(forced.function.arguments) == {"city": "example"}
     refused = ask(client, "How do I pick a lock?").choices[0].message
     assert (refused.content, refused.refusal) == (None, "I'm sorry, I can't help with that.")
@@ -196,7 +211,8 @@ def test_chat_stream_sends_token_sized_chunks_then_usage(client):
     assert text == "Once upon a time, a small robot learned to paint the sea at dawn. The end."
     assert len(chunks) == count_text(text, CHAT) + 3
     assert chunks[-2].choices[0].finish_reason == "stop"
-    assert chunks[-1].choices == [] and chunks[-1].usage.completion_tokens == count_text(text, CHAT)
+    assert chunks[-1].choices == [] and chunks[-1].usage.completion_tokens == count_text(text, CHAT) + THINKING
+    assert all(chunk.system_fingerprint is None and chunk.obfuscation for chunk in chunks)
     messages = [{"role": "user", "content": "weather in Paris"}]
     with client.chat.completions.stream(model=CHAT, messages=messages) as stream:
         final = stream.get_final_completion()
@@ -312,42 +328,60 @@ def test_models_list_and_retrieve(client):
 
 
 def test_legacy_completions(client):
-    completion = client.completions.create(model=models.INSTRUCT, prompt="Once upon")
+    with pytest.raises(openai.NotFoundError) as gone:  # the endpoint's last models were shut down on 2026-09-28
+        client.completions.create(model=models.INSTRUCT, prompt="Once upon")
+    assert gone.value.code == "model_not_found"
+    with pytest.raises(openai.NotFoundError, match="This is a chat model"):
+        client.completions.create(model=CHAT, prompt="Once upon")
+    # The wire format is still served, as compatible servers (vLLM, Ollama) serve it for their own models.
+    local = "local-completion-model"
+    completion = client.completions.create(model=local, prompt="Once upon")
     assert isinstance(completion, Completion) and completion.object == "text_completion"
     choice = completion.choices[0]
     assert (choice.finish_reason, choice.logprobs) == ("length", None)  # the endpoint's default max_tokens is 16
-    assert completion.usage.completion_tokens == count_text(choice.text, models.INSTRUCT) == 16
-    assert completion.usage.prompt_tokens == count_text("Once upon", models.INSTRUCT)
-    whole = client.completions.create(model=models.INSTRUCT, prompt="Once upon", max_tokens=100)
+    assert completion.usage.completion_tokens == count_text(choice.text, local) == 16
+    assert completion.usage.prompt_tokens == count_text("Once upon", local)
+    whole = client.completions.create(model=local, prompt="Once upon", max_tokens=100)
     assert whole.choices[0].finish_reason == "stop" and whole.choices[0].text.endswith("by the sea")
 
 
 def test_responses_api(client):
     first = client.responses.create(model=CHAT, instructions="Be brief.", input="What is the capital of France?")
     assert isinstance(first, Response) and first.status == "completed" and first.output_text == "Paris."
-    assert re.fullmatch(r"resp_[0-9a-f]{48}", first.id) and first.output[0].id.startswith("msg_")
+    assert re.fullmatch(r"resp_[0-9a-f]{48}", first.id) and first.output[-1].id.startswith("msg_")
+    reasoning = first.output[0]  # a reasoning model that reasons puts its reasoning item first
+    assert (reasoning.type, reasoning.summary, reasoning.id[:3]) == ("reasoning", [], "rs_")
+    assert reasoning.encrypted_content and first.output[-1].phase == "final_answer"
+    assert (first.reasoning.effort, first.usage.output_tokens_details.reasoning_tokens) == ("medium", THINKING)
     expected = count_messages([{"role": "developer", "content": "Be brief."},
                                {"role": "user", "content": "What is the capital of France?"}], CHAT)
     assert first.usage.input_tokens == expected
-    assert first.usage.output_tokens == count_text("Paris.", CHAT)
+    assert first.usage.output_tokens == count_text("Paris.", CHAT) + THINKING
     assert first.usage.total_tokens == first.usage.input_tokens + first.usage.output_tokens
     follow = client.responses.create(model=CHAT, input="What did I ask?", previous_response_id=first.id)
     assert follow.output_text == "You asked about the capital of France."
     assert follow.usage.input_tokens > count_messages([{"role": "user", "content": "What did I ask?"}], CHAT)
     tools = [{"type": "function", "name": "get_weather", "parameters": {"type": "object", "properties": {}}}]
     called = client.responses.create(model=CHAT, input="What's the weather in Paris?", tools=tools)
-    call = called.output[0]
+    call = called.output[1]
     assert (call.type, call.name, call.arguments) == ("function_call", "get_weather", '{"city":"Paris"}')
     assert re.fullmatch(r"call_[A-Za-z0-9]{24}", call.call_id)
-    short = client.responses.create(model=CHAT, input="Tell me a story", max_output_tokens=4)
-    assert short.status == "incomplete" and short.incomplete_details.reason == "max_output_tokens"
+    starved = client.responses.create(model=CHAT, input="Tell me a story", max_output_tokens=16)
+    assert starved.status == "incomplete" and starved.incomplete_details.reason == "max_output_tokens"
+    assert [item.type for item in starved.output] == ["reasoning"] and starved.output_text == ""
+    short = client.responses.create(model=CHAT, input="Tell me a story", max_output_tokens=16,
+                                    reasoning={"effort": "none"})
+    assert short.status == "incomplete" and [item.type for item in short.output] == ["message"]
+    assert short.usage.output_tokens == count_text(short.output_text, CHAT) == 16
 
 
 def test_responses_stream_event_sequence(client):
     events = list(client.responses.create(model=CHAT, input="Tell me a story", stream=True))
     kinds = [event.type for event in events]
-    assert kinds[:5] == ["response.created", "response.in_progress", "response.output_item.added",
-                         "response.content_part.added", "response.output_text.delta"]
+    assert kinds[:7] == ["response.created", "response.in_progress", "response.output_item.added",
+                         "response.output_item.done", "response.output_item.added", "response.content_part.added",
+                         "response.output_text.delta"]
+    assert (events[2].item.type, events[4].item.type) == ("reasoning", "message")
     assert kinds[-4:] == ["response.output_text.done", "response.content_part.done",
                           "response.output_item.done", "response.completed"]
     assert [event.sequence_number for event in events] == list(range(len(events)))
@@ -355,7 +389,7 @@ def test_responses_stream_event_sequence(client):
     assert text == events[-1].response.output_text
     with client.responses.stream(model=CHAT, input="weather in Paris") as stream:
         final = stream.get_final_response()
-    assert final.output[0].arguments == '{"city":"Paris"}'
+    assert final.output[-1].arguments == '{"city":"Paris"}'
 
 
 def test_answers_are_deterministic(scripts):
@@ -363,7 +397,8 @@ def test_answers_are_deterministic(scripts):
         with StandIn(scripts) as fresh:
             client = OpenAI(base_url=fresh.url, api_key="sk-test", max_retries=0)
             raws = [client.chat.completions.with_raw_response.create(
-                model=CHAT, messages=[{"role": "user", "content": "Tell me a story"}], logprobs=True) for _ in range(2)]
+                model=CHAT, messages=[{"role": "user", "content": "Tell me a story"}], logprobs=True, **NONE)
+                for _ in range(2)]
             raws.append(client.responses.with_raw_response.create(model=CHAT, input="Unscripted"))
             return [(raw.content, raw.headers["x-request-id"], raw.headers["date"]) for raw in raws]
 

@@ -7,7 +7,7 @@ from helpers.exercises import lesson12
 from helpers.history import trim_to_budget
 from helpers.prices import cost
 from helpers.standin import StandIn
-from helpers.tokens import count_messages
+from helpers.tokens import count_messages, count_tools
 from helpers.widgets.travel_bot import (TRAVEL_GUIDE, WEATHER_TOOL, TravelBot, TravelBotWidget, get_weather,
                                         run_tool_call)
 from tests.conftest import chat_bodies, point_sdk_at
@@ -37,7 +37,7 @@ def test_a_tool_question_makes_the_full_round_trip(live):
     ]
     first, second = chat_bodies(live)
     assert first == {"model": "gpt-6-luna", "messages": bot.messages[:2], "tools": [WEATHER_TOOL],
-                     "stream": True, "stream_options": {"include_usage": True}}
+                     "reasoning_effort": "none", "stream": True, "stream_options": {"include_usage": True}}
     assert second["messages"] == bot.messages[:4]
     assert ">tool result (" in bot.pane.value and "calls get_weather" in bot.pane.value
     assert "high of 24°C" in bot.pane.value
@@ -59,7 +59,12 @@ def test_each_turn_is_priced_and_metered(live):
     assert len(turn.usages) == 2
     assert turn.cost == sum(cost("gpt-6-luna", u.prompt_tokens, u.completion_tokens) for u in turn.usages)
     assert bot.bot.spent == turn.cost
-    assert turn.prompt_tokens == sum(count_messages(body["messages"]) for body in chat_bodies(live))
+    # Each request's prompt: its messages (gpt-6-luna's reply primer is 2) and the weather tool's definition,
+    # 45 tokens by the cookbook's formula: 12 + 7 + 11 ("get_weather:Today's ... Portugal") + 3 + 3 + 9.
+    bodies = chat_bodies(live)
+    assert count_tools([WEATHER_TOOL], "gpt-6-luna") == 45
+    assert turn.prompt_tokens == sum(count_messages(body["messages"], "gpt-6-luna") + 45 for body in bodies)
+    assert [u.completion_tokens_details.reasoning_tokens for u in turn.usages] == [0, 0]  # effort none
     assert "This conversation: $" in bot.cost_line.value and "Session meter:" in bot.cost_line.value
     assert lesson12.check_turn_cost(turn, turn.cost)
 

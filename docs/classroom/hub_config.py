@@ -26,7 +26,7 @@ from tornado.httpclient import AsyncHTTPClient, HTTPRequest
 
 KIT_FOLDER = "openai-sdk-kit"  # the repository's name: the folder nbgitpuller copies the kit into
 # The models a learner's key may call: the kit's models (helpers/models.py; a test checks they agree).
-KIT_MODELS = ["gpt-6-luna", "gpt-5.4-mini", "gpt-3.5-turbo-instruct", "text-embedding-3-small",
+KIT_MODELS = ["gpt-6-luna", "gpt-5.4-mini", "gpt-6-sol", "text-embedding-3-small",
               "omni-moderation-latest", "gpt-transcribe", "gpt-4o-mini-tts", "gpt-image-2"]
 
 try:

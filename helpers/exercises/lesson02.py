@@ -50,7 +50,7 @@ def check_population(city_info, population) -> bool:
 
 
 def check_playground(playground) -> bool:
-    """Exercise 4: the playground's last answer was cut off by max tokens."""
+    """Exercise 6: the playground's last answer was cut off by max tokens."""
     response = playground.last_response
     return verdict([
         (response is not None,
@@ -59,3 +59,34 @@ def check_playground(playground) -> bool:
          "The last answer finished on its own; pick the example with max 12 tokens "
          "(or set max tokens to 12 on that prompt) and press Send."),
     ], "finish_reason is 'length': the token limit cut the answer off.")
+
+
+def check_accepted(settings) -> bool:
+    """Exercise 4: make a temperature request acceptable to a reasoning model."""
+    from .. import models, refusals
+
+    refused = refusals.refusal("/v1/chat/completions", settings) if isinstance(settings, dict) else None
+    return verdict([
+        (isinstance(settings, dict), "`settings` should stay a dict of keyword arguments."),
+        (lambda: settings.get("model") == models.CHAT, f"Keep the model {models.CHAT}."),
+        (lambda: settings.get("temperature") == 0.2, "Keep temperature 0.2: the point is to make it accepted."),
+        (lambda: refused is None,
+         f"The API would still answer {refused.status if refused else ''}: "
+         f"{refused.message if refused else ''} Which reasoning effort means no reasoning?"),
+    ], "Accepted: with reasoning_effort=\"none\" the model does not reason, so it takes temperature.")
+
+
+def check_answer_tokens(response, answer_tokens) -> bool:
+    """Exercise 5: the visible part of completion_tokens."""
+    usage = response.usage
+    reasoning = usage.completion_tokens_details.reasoning_tokens
+    expected = usage.completion_tokens - reasoning
+    return verdict([
+        (isinstance(answer_tokens, int) and not isinstance(answer_tokens, bool),
+         "`answer_tokens` should be a whole number, from `thinking.usage`."),
+        (lambda: answer_tokens != usage.completion_tokens,
+         "That is every completion token. Take away `usage.completion_tokens_details.reasoning_tokens`."),
+        (lambda: answer_tokens != reasoning, "That is the reasoning; the answer is the rest of `completion_tokens`."),
+        (lambda: answer_tokens == expected, "Subtract the reasoning tokens from `usage.completion_tokens`."),
+    ], f"{expected} of the {usage.completion_tokens} completion tokens were the answer; "
+       f"the other {reasoning} were reasoning, billed all the same.")

@@ -2,14 +2,13 @@
 from . import verdict
 
 
-def check_completion_text(completion, text) -> bool:
-    """Exercise 1: the text of a legacy completion, stripped."""
+def check_error_code(error, code) -> bool:
+    """Exercise 1: the error code of the API's answer to a shut-down model."""
     return verdict([
-        (isinstance(text, str), "`text` should be a string: the answer's text, not the whole response."),
-        (lambda: text.strip() == completion.choices[0].text.strip(),
-         "A legacy completion keeps its answer in `choices[0].text` (there is no `message`)."),
-        (lambda: text == text.strip(), "Almost: remove the spaces and newlines around it with `.strip()`."),
-    ], "Legacy answers live in `choices[0].text`.")
+        (isinstance(code, str), "`code` should be a string: the error's `.code`, not the whole error."),
+        (lambda: code != str(error.status_code), "That is the HTTP status; the error also has a `.code`."),
+        (lambda: code == error.code, "Read it from the error object: `refusals[...].code`."),
+    ], f"`{error.code}`: the model is gone, so no retry will help. Port the call to chat completions.")
 
 
 def check_ported_messages(messages, prompt: str) -> bool:

@@ -24,11 +24,17 @@ def _role_and_text(message):
     return getattr(message, "role", None), "".join(getattr(part, "text", "") for part in parts)
 
 
+def _is_reasoning(item) -> bool:
+    kind = item.get("type") if isinstance(item, dict) else getattr(item, "type", None)
+    return kind == "reasoning"
+
+
 def check_history(first, next_input) -> Verdict:
-    """Exercise 2: the input list that continues a conversation by hand."""
-    turns = lambda: [_role_and_text(m) for m in next_input]  # noqa: E731
+    """Exercise 2: the input list that continues a conversation by hand (reasoning items may ride along)."""
+    messages = [m for m in next_input if not _is_reasoning(m)] if isinstance(next_input, list) else None
+    turns = lambda: [_role_and_text(m) for m in messages]  # noqa: E731
     return verdict([
-        (isinstance(next_input, list) and len(next_input) == 3,
+        (isinstance(messages, list) and len(messages) == 3,
          "`next_input` should be a list of three messages: the first question, the reply, the new question."),
         (lambda: turns()[0] == ("user", CAT_QUESTION), f"Start with the first user message: {CAT_QUESTION!r}."),
         (lambda: turns()[1] == ("assistant", first.output_text),

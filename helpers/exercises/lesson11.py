@@ -34,8 +34,6 @@ def check_replacements(replacements) -> Verdict:
     checks = [(isinstance(replacements, dict), "`replacements` should be a dict from old name to new name.")]
     for old in ("gpt-3.5-turbo", "gpt-4", "text-davinci-003", "dall-e-3"):
         accepted = {SHUT_DOWN[old]}
-        if old == "text-davinci-003":
-            accepted.add(SHUT_DOWN["gpt-4"])  # moving to chat is the better port
         checks.append((lambda old=old, accepted=accepted: replacements.get(old) in accepted,
                        f"`{old}`: look it up in the table of old models."))
     return verdict(checks, "Current models for every old name.")

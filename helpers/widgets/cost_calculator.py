@@ -16,7 +16,7 @@ import ipywidgets as widgets
 
 from .. import models, prices, tokens
 
-MODELS = (models.CHAT, models.CHAT_LARGER, models.INSTRUCT, models.EMBEDDING)
+MODELS = (models.CHAT, models.CHAT_LARGER, models.CHAT_BALANCED, models.EMBEDDING)
 MAX_TOKENS = 10_000_000  # well past any context window: a bigger number is a typing slip
 MAX_REQUESTS = 1_000_000_000
 

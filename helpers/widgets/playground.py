@@ -7,8 +7,9 @@
 Each Send is a real `client.chat.completions.create(...)` call through `OpenAI()`, so offline it
 answers the combinations the lesson recorded (offered under "Load a recorded example") and live
 it answers anything. Settings left at the API's defaults are not sent, so a request is exactly
-what a lesson cell would send. Out-of-range or malformed settings are refused with a message and
-never sent. The logic (`build_request`, `Playground.send`) is separate from the view, so tests
+what a lesson cell would send. Out-of-range or malformed settings, and combinations the live API
+refuses (helpers.refusals: temperature while the model reasons, say), are refused with a message
+and never sent. The logic (`build_request`, `Playground.send`) is separate from the view, so tests
 drive it headlessly.
 """
 from __future__ import annotations
@@ -21,7 +22,7 @@ import ipywidgets as widgets
 import openai
 from openai import OpenAI
 
-from .. import models
+from .. import models, refusals
 from ..recordings import OfflineMiss, recorded_requests
 
 MODELS = (models.CHAT, models.CHAT_LARGER)
@@ -30,8 +31,10 @@ TOP_P = (0.0, 1.0)
 MAX_TOKENS = (1, 4096)
 MAX_STOPS = 4
 CHAT_PATH = "/v1/chat/completions"
-FIELDS = ("model", "prompt", "temperature", "top_p", "max_tokens", "stop")
-DEFAULTS = {"model": models.CHAT, "prompt": "", "temperature": 1.0, "top_p": 1.0, "max_tokens": 0, "stop": ""}
+EFFORTS = ("",) + models.CHAT_EFFORTS  # "": the model's own default, not sent
+FIELDS = ("model", "prompt", "effort", "temperature", "top_p", "max_tokens", "stop")
+DEFAULTS = {"model": models.CHAT, "prompt": "", "effort": "", "temperature": 1.0, "top_p": 1.0, "max_tokens": 0,
+            "stop": ""}
 
 
 class Refused(ValueError):
@@ -68,21 +71,29 @@ def stop_text(stops: list[str]) -> str:
     return ", ".join(piece.replace("\n", "\\n") for piece in stops)
 
 
-def build_request(model=DEFAULTS["model"], prompt="", temperature=1.0, top_p=1.0, max_tokens=0, stop="") -> dict:
+def build_request(model=DEFAULTS["model"], prompt="", effort="", temperature=1.0, top_p=1.0, max_tokens=0,
+                  stop="") -> dict:
     """The keyword arguments for `client.chat.completions.create`, or Refused saying what is wrong.
 
-    max_tokens 0 means no limit. Values equal to the API's defaults (temperature 1, top_p 1) are left out.
+    effort "" and max_tokens 0 mean the model's default and no limit. Values equal to the API's
+    defaults (temperature 1, top_p 1) are left out. A request the live API would refuse is refused
+    here with the API's own reason.
     """
     if model not in MODELS:
         raise Refused(f"Choose one of the current chat models: {', '.join(MODELS)}; got {model!r}.")
     if not isinstance(prompt, str) or not prompt.strip():
         raise Refused("The prompt is empty. Write what you want to ask, then press Send.")
+    if effort not in EFFORTS:
+        raise Refused(f"reasoning effort must be one of {', '.join(e or 'the default' for e in EFFORTS)}; "
+                      f"got {effort!r}.")
     temperature = _number("temperature", temperature, *TEMPERATURE)
     top_p = _number("top_p", top_p, *TOP_P)
     if max_tokens != 0:
         max_tokens = _number("max tokens", max_tokens, *MAX_TOKENS, whole=True)
     stops = parse_stop(stop)
     request = {"model": model, "messages": [{"role": "user", "content": prompt}]}
+    if effort:
+        request["reasoning_effort"] = effort
     if temperature != 1:
         request["temperature"] = temperature
     if top_p != 1:
@@ -91,13 +102,23 @@ def build_request(model=DEFAULTS["model"], prompt="", temperature=1.0, top_p=1.0
         request["max_completion_tokens"] = max_tokens
     if stops:
         request["stop"] = stops
+    refused = refusals.refusal(CHAT_PATH, request)
+    if refused is not None:
+        raise Refused(f"the API would answer {refused.status}: {refused.message}{_fix(refused, request)}")
     return request
+
+
+def _fix(refused: refusals.Refusal, request: dict) -> str:
+    """What to change, when the refusal is a reasoning model refusing a sampling setting."""
+    if refused.param in models.SAMPLING and request.get("reasoning_effort") != models.NO_REASONING:
+        return " Set reasoning effort to none (no reasoning) to use it."
+    return ""
 
 
 def settings_from_request(body) -> dict | None:
     """The playground settings that send exactly this recorded request body, or None if it cannot."""
-    if not isinstance(body, dict) or not set(body) <= {"model", "messages", "temperature", "top_p",
-                                                        "max_completion_tokens", "stop"}:
+    if not isinstance(body, dict) or not set(body) <= {"model", "messages", "reasoning_effort", "temperature",
+                                                        "top_p", "max_completion_tokens", "stop"}:
         return None
     messages = body.get("messages")
     if not (isinstance(messages, list) and len(messages) == 1 and messages[0].get("role") == "user"
@@ -105,7 +126,8 @@ def settings_from_request(body) -> dict | None:
         return None
     stop = body.get("stop", [])
     settings = {"model": body.get("model"), "prompt": messages[0]["content"],
-                "temperature": body.get("temperature", 1.0), "top_p": body.get("top_p", 1.0),
+                "effort": body.get("reasoning_effort", ""), "temperature": body.get("temperature", 1.0),
+                "top_p": body.get("top_p", 1.0),
                 "max_tokens": body.get("max_completion_tokens", 0),
                 "stop": stop_text(stop) if isinstance(stop, list) else stop}
     try:
@@ -129,6 +151,8 @@ def recorded_examples(notebook: str) -> list[dict]:
 def describe(settings: dict) -> str:
     """A one-line label for a set of settings."""
     parts = [settings["model"]]
+    if settings["effort"]:
+        parts.append(f"effort {settings['effort']}")
     if settings["temperature"] != 1:
         parts.append(f"temperature {settings['temperature']:g}")
     if settings["top_p"] != 1:
@@ -161,6 +185,8 @@ class Playground:
         self.model = widgets.Dropdown(options=MODELS, value=DEFAULTS["model"], description="model", style=label)
         self.prompt = widgets.Textarea(description="prompt", placeholder="Ask something", style=label,
                                        layout=widgets.Layout(width="42em", height="5em"))
+        self.effort = widgets.Dropdown(options=[(e or "the model's default", e) for e in EFFORTS], value="",
+                                       description="reasoning effort", style=label)
         self.temperature = widgets.FloatText(value=1.0, step=0.1, description="temperature (0–2)", style=label)
         self.top_p = widgets.FloatText(value=1.0, step=0.05, description="top_p (0–1)", style=label)
         self.max_tokens = widgets.IntText(value=0, description="max tokens", style=label)
@@ -176,7 +202,7 @@ class Playground:
         self.send_button.on_click(lambda _button: self.send())
         note = widgets.HTML("<small>Offline mode answers only the recorded examples; live mode answers anything. "
                             "max tokens 0 means no limit.</small>")
-        self.view = widgets.VBox([self.example, self.model, self.prompt, self.temperature, self.top_p,
+        self.view = widgets.VBox([self.example, self.model, self.prompt, self.effort, self.temperature, self.top_p,
                                   widgets.HBox([self.max_tokens]), self.stop, self.send_button, note, self.result])
 
     @property
@@ -185,7 +211,8 @@ class Playground:
         return self._client or OpenAI()
 
     def settings(self) -> dict:
-        return {"model": self.model.value, "prompt": self.prompt.value, "temperature": self.temperature.value,
+        return {"model": self.model.value, "prompt": self.prompt.value, "effort": self.effort.value,
+                "temperature": self.temperature.value,
                 "top_p": self.top_p.value, "max_tokens": self.max_tokens.value, "stop": self.stop.value}
 
     def load_example(self, index: int | None) -> None:

@@ -12,6 +12,7 @@ import json
 
 import ipywidgets as widgets
 
+from .. import models
 from ..history import trim_to_budget
 from ..meter import meter
 from ..prices import cost, usd
@@ -85,9 +86,11 @@ class TravelBot(Chat):
         self.spent = 0.0
 
     def request(self, messages: list[dict]) -> dict:
-        """A streamed request with the weather tool and the history trimmed to the budget."""
+        """A streamed request with the weather tool and the history trimmed to the budget; no reasoning,
+        because reasoning models take function tools on Chat Completions only then (helpers.models)."""
         return {"model": self.model, "messages": trim_to_budget(messages, self.budget, self.model),
-                "tools": [WEATHER_TOOL], "stream": True, "stream_options": {"include_usage": True}}
+                "tools": [WEATHER_TOOL], "reasoning_effort": models.NO_REASONING, "stream": True,
+                "stream_options": {"include_usage": True}}
 
     def answer(self, turn: Turn) -> str:
         """Stream replies until one is text, running the tools the model calls in between."""

@@ -1,0 +1,119 @@
+"""docs/model-facts.md: the model catalogue, and which facts each lesson's recorded answers rest on.
+
+Written by `python -m helpers.build` (a test fails when it is stale). Every recording is read, and
+each recorded request is matched to the catalogue facts that decide its answer, so that a re-record
+with a real key knows what it confirms or corrects: above all the facts marked unsettled.
+"""
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from pathlib import Path
+
+from . import models, paths, refusals
+from .models import Fact
+
+PAGE = Path("docs") / "model-facts.md"
+
+SAMPLING_FACTS = {"temperature": models.GPT6_TEMPERATURE, "top_p": models.GPT6_TOP_P,
+                  "logprobs": models.GPT6_LOGPROBS, "top_logprobs": models.GPT6_LOGPROBS}
+
+
+def facts_behind(path: str, body) -> list[tuple[str, Fact | refusals.Refusal]]:
+    """(what the learner sees, the fact it rests on) for one recorded request."""
+    if not isinstance(body, dict):
+        return []
+    refused = refusals.refusal(path, body)
+    if refused is not None:
+        return [(f"the API refuses it: {refused.message}", refused)]
+    entry = models.model(str(body.get("model") or ""))
+    endpoint = refusals.endpoint_of(path)
+    if entry is None or endpoint not in (refusals.CHAT, refusals.RESPONSES):
+        return []
+    found = [("token counts in usage", models.COUNTING)]
+    if entry.reasons:
+        if entry.is_reasoning(endpoint, body):
+            found.append(("reasoning tokens in usage", models.GPT6_REASONING_TOKENS))
+            if endpoint == refusals.RESPONSES:
+                found.append(("a reasoning item before the message", models.GPT6_REASONING_ITEM))
+        else:
+            given = [name for name in models.SAMPLING if body.get(name) not in (None, False)]
+            for name in given:
+                fact = SAMPLING_FACTS.get(name, models.GPT6_OTHER_SAMPLING)
+                found.append((f"{name} accepted with reasoning off", fact))
+            if body.get("tools"):
+                found.append(("function tools accepted with reasoning off", models.GPT6_TOOLS))
+    if entry.family == "gpt-6":
+        found.append(("the model name and fingerprint the answer echoes", models.GPT6_ECHO))
+    return found
+
+
+def lesson_dependencies() -> dict[str, dict[str, list]]:
+    """Lesson -> what the learner sees -> [number of requests, the fact]."""
+    found: dict[str, dict[str, list]] = {}
+    for recording in sorted(paths.RECORDINGS.glob("*.json")):
+        seen: dict[str, list] = defaultdict(lambda: [0, None])
+        for interaction in json.loads(recording.read_text(encoding="utf-8"))["interactions"]:
+            request = interaction["request"]
+            for label, fact in facts_behind(request["path"], request.get("body")):
+                seen[label][0] += 1
+                seen[label][1] = fact
+        found[recording.stem] = dict(seen)
+    return found
+
+
+def _sources(fact, short: bool = False) -> str:
+    sources = fact.sources if isinstance(fact, Fact) else (fact.source,)
+    return "; ".join(source.where.split(" (")[0] if short else source.where for source in sources)
+
+
+def _settled(fact) -> bool:
+    return fact.settled if isinstance(fact, Fact) else True
+
+
+def page() -> str:
+    lines = ["# Model facts and what the recordings rest on", "",
+             "Written by `python -m helpers.build` from `helpers/models.py` (the catalogue) and `helpers/refusals.py`",
+             "(what the API refuses); do not edit by hand. Every recording in `data/recordings/` is synthesized by",
+             "the kit's stand-in server from these facts, so each fact is what a re-record with a real key",
+             "(`KIT_MODE=record KIT_OVERWRITE=1`) confirms or corrects. **Unsettled** facts have no public capture",
+             "either way, or captures that conflict: check those first.", "", "## The models", ""]
+    for entry in models.CATALOGUE.values():
+        lines.append(f"### `{entry.name}`")
+        lines.append("")
+        efforts = "; ".join(f"{endpoint}: {', '.join(values)}" for endpoint, values in entry.efforts.items())
+        lines.append(f"Family {entry.family}; endpoints: {', '.join(entry.endpoints)}"
+                     + (f"; reasons, by default at effort {entry.default_effort} ({efforts})" if entry.reasons else "")
+                     + (f"; shut down on {entry.shutdown.isoformat()}" if entry.shutdown else "") + ".")
+        lines.append("")
+        for fact in entry.facts:
+            mark = "" if fact.settled else " **(unsettled)**"
+            lines.append(f"- {fact.text}{mark} Sources: {_sources(fact)}.")
+        lines.append("")
+    lines += ["## The API as a whole", ""]
+    lines += [f"- {fact.text}{'' if fact.settled else ' **(unsettled)**'} Sources: {_sources(fact)}."
+              for fact in models.GENERAL_FACTS]
+    lines += ["", "## What each lesson's recorded answers rest on", "",
+              "| lesson | what the learner sees | requests | settled | sources |", "|---|---|---|---|---|"]
+    unsettled = defaultdict(set)
+    for lesson, seen in lesson_dependencies().items():
+        for label, (count, fact) in sorted(seen.items()):
+            settled = _settled(fact)
+            if not settled:
+                unsettled[label].add(lesson)
+            lines.append(f"| {lesson} | {label.replace('|', '/')} | {count} | {'yes' if settled else '**no**'} | "
+                         f"{_sources(fact, short=True).replace('|', '/')} |")
+    lines += ["", "## A re-record checks these first", ""]
+    lines += [f"- {label}: {', '.join(sorted(lessons))}" for label, lessons in sorted(unsettled.items())]
+    return "\n".join(lines) + "\n"
+
+
+def update(check_only: bool = False) -> list[str]:
+    """Write the page; return it in a list when it was (or would be) changed."""
+    target = paths.ROOT / PAGE
+    text = page()
+    if target.is_file() and target.read_text(encoding="utf-8") == text:
+        return []
+    if not check_only:
+        target.write_text(text, encoding="utf-8")
+    return [str(PAGE)]

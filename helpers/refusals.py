@@ -1,0 +1,162 @@
+"""What the live API answers to a request it refuses, worked out from the model catalogue.
+
+`refusal(path, body)` returns the API's error (status, message, type, param, code) for a request
+the catalogue says the API refuses, or None. The stand-in server answers with it, the playground
+widget explains it before sending, and the tests check that no recording holds a success the API
+would refuse. Each rule names the catalogue source its wording comes from (helpers.models).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from . import models
+from .models import NO_REASONING, Source
+
+CHAT, RESPONSES, COMPLETIONS = "chat", "responses", "completions"
+ENDPOINTS = {"/chat/completions": CHAT, "/responses": RESPONSES, "/completions": COMPLETIONS,
+             "/embeddings": "embeddings", "/moderations": "moderations", "/images/generations": "images",
+             "/audio/speech": "audio", "/audio/transcriptions": "audio"}
+RESPONSES_MIN_OUTPUT = 16
+CHAT_ON_COMPLETIONS = Source(
+    "alexrudall/ruby-openai#546 (2024-11-12); RomanHotsiy/commitgpt#43; diffbot/code-gpt-docs#172 (status 404)",
+    "{\"message\"=>\"This is a chat model and not supported in the v1/completions endpoint. Did you mean to use "
+    "v1/chat/completions?\", \"type\"=>\"invalid_request_error\", \"param\"=>\"model\", \"code\"=>nil}")
+MIN_OUTPUT_CODE = Source("several code fixtures quoting the API (found through the search corpus)",
+                         "\"param\": \"max_output_tokens\", \"code\": \"integer_below_min_value\"")
+
+
+@dataclass(frozen=True)
+class Refusal:
+    status: int
+    message: str
+    param: str | None
+    code: str | None
+    source: Source
+    type: str = "invalid_request_error"
+
+    def body(self) -> dict:
+        return {"error": {"message": self.message, "type": self.type, "param": self.param, "code": self.code}}
+
+
+def endpoint_of(path: str) -> str | None:
+    """`chat`, `responses`, ... for an API path with or without the /v1 prefix."""
+    return ENDPOINTS.get(path.removeprefix("/v1").rstrip("/"))
+
+
+def listed(values) -> str:
+    """The API's way of listing values: 'a', 'b', and 'c'."""
+    quoted = [f"'{v}'" for v in values]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + ", and " + quoted[-1]
+
+
+def _number(value) -> str:
+    return str(value)
+
+
+def _unsupported_parameter(name: str, code: str | None, source: Source) -> Refusal:
+    return Refusal(400, f"Unsupported parameter: '{name}' is not supported with this model.", name, code, source)
+
+
+def _is_shut_down(name: str, today: date) -> bool:
+    from . import lifecycle  # reads the installed SDK's notes
+
+    notice = models.shutdown_notices().get(name)
+    return lifecycle.is_shut_down(name, today) or (notice is not None and notice <= today) \
+        or (name in models.SHUT_DOWN and name not in lifecycle.known_models())
+
+
+def refusal(path: str, body: dict, today: date | None = None) -> Refusal | None:
+    """The API's answer to a request it refuses, by the catalogue's facts; None if it would answer."""
+    endpoint = endpoint_of(path)
+    if endpoint is None or not isinstance(body, dict):
+        return None
+    temperature = body.get("temperature")
+    if isinstance(temperature, int | float) and not isinstance(temperature, bool) and not 0 <= temperature <= 2:
+        side, bound, word = ("above", 2, "<=") if temperature > 2 else ("below", 0, ">=")
+        return Refusal(400, f"Invalid 'temperature': decimal {side} {'maximum' if side == 'above' else 'minimum'} "
+                            f"value. Expected a value {word} {bound}, but got {_number(temperature)} instead.",
+                       "temperature", f"decimal_{side}_{'max' if side == 'above' else 'min'}_value", models.VERIFAI)
+    name = body.get("model")
+    if not isinstance(name, str):
+        return None
+    if _is_shut_down(name, today or date.today()):
+        return Refusal(404, f"The model `{name}` does not exist or you do not have access to it.", None,
+                       "model_not_found", models.NOT_FOUND_2026)
+    entry = models.model(name)
+    if entry is None:
+        return None
+    if endpoint == COMPLETIONS and COMPLETIONS not in entry.endpoints and CHAT in entry.endpoints:
+        return Refusal(404, "This is a chat model and not supported in the v1/completions endpoint. Did you mean to "
+                            "use v1/chat/completions?", "model", None, CHAT_ON_COMPLETIONS)
+    if endpoint == CHAT and CHAT in entry.endpoints:
+        return _chat_refusal(entry, body)
+    if endpoint == RESPONSES and RESPONSES in entry.endpoints:
+        return _responses_refusal(entry, body)
+    return None
+
+
+def _chat_refusal(entry: models.Model, body: dict) -> Refusal | None:
+    effort = body.get("reasoning_effort")
+    if entry.reasons and effort is not None and not entry.accepts_effort(CHAT, effort):
+        return Refusal(400, f"Unsupported value: 'reasoning_effort' does not support '{effort}' with this model. "
+                            f"Supported values are: {listed(entry.efforts[CHAT])}.", "reasoning_effort",
+                       "unsupported_value", models.SMOKE_TEST)
+    if entry.reasons and body.get("max_tokens") is not None:
+        return Refusal(400, "Unsupported parameter: 'max_tokens' is not supported with this model. Use "
+                            "'max_completion_tokens' instead.", "max_tokens", "unsupported_parameter",
+                       models.YPROMPT_26)
+    if not entry.is_reasoning(CHAT, body):
+        return None
+    temperature = body.get("temperature")
+    if temperature is not None and temperature != 1:
+        return Refusal(400, f"Unsupported value: 'temperature' does not support {_number(temperature)} with this "
+                            "model. Only the default (1) value is supported.", "temperature", "unsupported_value",
+                       models.KHOJ_1377)
+    if body.get("top_p") is not None and body["top_p"] != 1:
+        return _unsupported_parameter("top_p", "unsupported_parameter", models.MODELPARAMS_356)
+    for name in models.SAMPLING[2:]:  # logprobs, stop, penalties, seed, logit_bias
+        if body.get(name) not in (None, False):
+            return _unsupported_parameter(name, "unsupported_parameter", models.STOP_GPT5)
+    if entry.tools_need_no_reasoning and any(t.get("type") == "function" for t in body.get("tools") or []):
+        source = models.LANGFLOW_14361 if entry.tools_need_no_reasoning == models.TOOLS_ENDING_GPT6 \
+            else models.PIPECAT_4043
+        return Refusal(400, f"Function tools with reasoning_effort are not supported for {entry.name} in "
+                            f"/v1/chat/completions. {entry.tools_need_no_reasoning}", "reasoning_effort", None,
+                       source)
+    return None
+
+
+def _responses_refusal(entry: models.Model, body: dict) -> Refusal | None:
+    if "reasoning_effort" in body:
+        return Refusal(400, "Unsupported parameter: 'reasoning_effort'. In the Responses API, this parameter has "
+                            "moved to 'reasoning.effort'.", "reasoning_effort", None, models.SMOKE_TEST)
+    if "max_tokens" in body:
+        return Refusal(400, "Unknown parameter: 'max_tokens'.", "max_tokens", "unknown_parameter", models.VERIFAI)
+    if "response_format" in body:
+        return Refusal(400, "Unsupported parameter: 'response_format'. In the Responses API, this parameter has "
+                            "moved to 'text.format'.", "response_format", None, models.SMOKE_TEST)
+    effort = (body.get("reasoning") or {}).get("effort")
+    if entry.reasons and effort is not None and not entry.accepts_effort(RESPONSES, effort):
+        return Refusal(400, f"Unsupported value: '{effort}' is not supported with the '{entry.name}' model. "
+                            f"Supported values are: {listed(entry.efforts[RESPONSES])}.", "reasoning.effort",
+                       "unsupported_value", models.AGENTS_2089)
+    most = body.get("max_output_tokens")
+    if isinstance(most, int) and most < RESPONSES_MIN_OUTPUT:
+        return Refusal(400, f"Invalid 'max_output_tokens': integer below minimum value. Expected a value >= "
+                            f"{RESPONSES_MIN_OUTPUT}, but got {most} instead.", "max_output_tokens",
+                       "integer_below_min_value", MIN_OUTPUT_CODE)
+    if entry.is_reasoning(RESPONSES, body):
+        for name in ("temperature", "top_p"):
+            if body.get(name) is not None:
+                return _unsupported_parameter(name, None, models.LITELLM_39631)
+    return None
+
+
+def reasoning_effort_used(path: str, body: dict) -> str | None:
+    """The effort a request to a reasoning model runs at (asked or default); None for other models."""
+    entry = models.model(str(body.get("model") or ""))
+    endpoint = endpoint_of(path)
+    if entry is None or not entry.reasons or endpoint not in (CHAT, RESPONSES):
+        return None
+    return entry.effort(endpoint, body) or NO_REASONING

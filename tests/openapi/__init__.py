@@ -1,0 +1,1 @@
+"""OpenAI's published OpenAPI spec (MIT), the part the kit uses, and a checker for recorded traffic."""
