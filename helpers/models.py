@@ -308,6 +308,9 @@ CATALOGUE: dict[str, Model] = {m.name: m for m in (
           facts=(Fact("Shut down on 2026-09-28.", (INSTRUCT_NOTICE,)),)),
 )}
 
+FORCED_TOOL = Source("vllm-project/vllm#25054 (2025-09-17, OpenAI's answers to gpt-4o requests, quoted)",
+                     "(tool_choice, stream) -> OpenAI: required, False -> tool_calls; required, True -> tool_calls; "
+                     "named, False -> stop; named, True -> stop")
 COOKBOOK_COUNTING = Source(
     "openai/openai-cookbook examples/How_to_count_tokens_with_tiktoken.ipynb (commit c81359cd); "
     "openai/openai-cookbook#2140",
@@ -321,6 +324,12 @@ COUNTING = Fact("Prompt tokens follow OpenAI's published counting (3 per message
 # Facts about the API as a whole, not one model.
 GENERAL_FACTS = (
     COUNTING,
+    Fact("A tool call forced by naming the function in tool_choice ends with finish_reason \"stop\"; with "
+         "tool_choice \"required\" or \"auto\" it ends with \"tool_calls\", streamed or not.", (FORCED_TOOL,)),
+    Fact("A strict json_schema that breaks strict mode's rules is refused: \"Invalid schema for response_format "
+         "'NAME': In context=(), 'additionalProperties' is required to be supplied and to be false.\" (or \"... "
+         "'required' is required to be supplied and to be an array including every key in properties. Missing "
+         "'KEY'.\").", (SMOKE_TEST,)),
     Fact("temperature outside 0 to 2 is refused before any model rule: \"Invalid 'temperature': decimal above "
          "maximum value. Expected a value <= 2, but got 3 instead.\" (code decimal_above_max_value).",
          (SPEC_RANGE, VERIFAI)),

@@ -658,7 +658,8 @@ class StandIn:
                                      for n, (name, arguments) in enumerate(calls)]
             used = sum(count_text(name + arguments, model) for name, arguments in calls)
             used += count_text(message["content"] or "", model)
-            # A call forced by naming the tool in tool_choice ends with "stop", as the real API's does.
+            # A call forced by naming the tool in tool_choice ends with "stop", as the real API's does
+            # (models.FORCED_TOOL).
             finish = "stop" if isinstance(body.get("tool_choice"), dict) else "tool_calls"
         elif "refusal" in entry:
             message["refusal"] = entry["refusal"]
