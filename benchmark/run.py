@@ -190,7 +190,7 @@ def main(argv=None) -> int:
         ("one call, replayed by the kit", f"{replay['kit'] * 1e3:.2f} ms",
          f"{replay['kit'] / replay['bare']:.2f}× bare (target < 2× and < 2 ms)"),
         ("first call of a session, bare", f"{replay['bare_first'] * 1e3:.0f} ms", ""),
-        ("first call of a session, kit (loads vcrpy)", f"{replay['kit_first'] * 1e3:.0f} ms",
+        ("first call of a session, kit (reads the recording)", f"{replay['kit_first'] * 1e3:.0f} ms",
          f"+{(replay['kit_first'] - replay['bare_first']) * 1e3:.0f} ms, paid once per kernel"),
     ]
 

@@ -9,7 +9,7 @@ The request still goes out: the API's own answer (404 model_not_found) is part o
 from __future__ import annotations
 
 import functools
-import importlib.util
+import importlib
 import inspect
 import re
 import sys
@@ -171,14 +171,10 @@ def shut_down_message(model: str) -> str:
 
 @functools.cache
 def _machinery() -> tuple[str, ...]:
-    """Folders of the code between the learner's line and the request: the SDK, httpx2, vcrpy and the kit."""
+    """Folders of the code between the learner's line and the request: the SDK, httpx2 and the kit."""
     import openai
 
-    # vcrpy is found without importing it: it loads with the first recorded request, not before.
     folders = [Path(module.__file__).parent for module in (openai, httpx2, sys.modules[__package__])]
-    vcr = importlib.util.find_spec("vcr")
-    if vcr is not None:
-        folders += [Path(folder) for folder in vcr.submodule_search_locations]
     return tuple(f"{folder}/" for folder in folders)
 
 
@@ -198,8 +194,6 @@ def warn_if_shut_down(outgoing: traffic.Outgoing) -> None:
 
 
 def install() -> None:
-    """Warn about shut-down models before each request (setup() calls this); safe to call again."""
-    # Every time, not once per line: a learner who runs the cell again sees what its stored output shows.
+    """Show the warning every time, not once per line (setup() calls this; the session runs the guard):
+    a learner who runs the cell again sees what its stored output shows."""
     warnings.filterwarnings("always", category=ShutDownModelWarning)
-    traffic.install()
-    traffic.add_guard(warn_if_shut_down)

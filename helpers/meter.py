@@ -157,16 +157,10 @@ class Meter:
         self._lock = threading.Lock()
 
     def start(self, mode: str) -> None:
-        """Meter every answer from now on (setup() calls this); a second start only updates the mode."""
+        """Meter the session setup() starts: its mode decides what is billed (the session calls `record`
+        with every answer and `check` before every request)."""
         tokens.install_offline_encodings()  # lesson cells and the guard count tokens without a network
-        traffic.install()
-        traffic.add_listener(self.record)
-        traffic.add_guard(self.check)
         self.mode = mode
-
-    def stop(self) -> None:
-        traffic.remove_listener(self.record)
-        traffic.remove_guard(self.check)
 
     def reset(self) -> None:
         """Forget the calls so far (the budget stays)."""

@@ -7,11 +7,10 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 
-from . import lifecycle, recordings
+from . import lifecycle, paths, recordings
 from .meter import BudgetExceeded, meter
-from .paths import ROOT
+from .session import Session
 
 MODES = ("offline", "live", "record")
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
@@ -23,16 +22,7 @@ class SetupError(Exception):
     """A setting that stops the kit from starting; the message says how to fix it."""
 
 
-@dataclass
-class Session:
-    mode: str
-    notebook: str
-    server: str
-    banner: str
-
-
-current: Session | None = None  # the session the last setup() started
-_active_context = None
+current: Session | None = None  # the session the last setup() started (installed until teardown())
 
 
 def choose_mode(environ=os.environ) -> str:
@@ -86,11 +76,10 @@ def make_banner(mode: str, notebook: str) -> str:
 
 
 def teardown() -> None:
-    """Stop intercepting requests (and save any new recordings); setup() starts again."""
-    global _active_context
-    if _active_context is not None:
-        _active_context.stop()
-        _active_context = None
+    """Stop intercepting requests, leaving no patch behind; setup() starts again. New answers are
+    saved as they are recorded, so nothing is left to save here."""
+    if current is not None:
+        current.uninstall()
 
 
 def setup(notebook: str) -> None:
@@ -98,7 +87,7 @@ def setup(notebook: str) -> None:
 
     Returns nothing, so the setup cell shows the banner alone; `modes.current` describes the session.
     """
-    global _active_context, current
+    global current
     _load_dotenv()
     mode = choose_mode()
     teardown()  # re-running the setup cell replaces the previous mode
@@ -107,28 +96,20 @@ def setup(notebook: str) -> None:
             os.environ["OPENAI_API_KEY"] = OFFLINE_PLACEHOLDER_KEY
     else:
         check_key_shape(os.environ["OPENAI_API_KEY"])
-    if mode != "live":
-        overwrite = os.environ.get("KIT_OVERWRITE", "") == "1"
-        _active_context = recordings.Interception(notebook, record=mode == "record", overwrite=overwrite,
-                                                  on_start=_pace_replayed_streams)
     meter.start(mode)  # counts every answer, guards the budget, and puts tiktoken's files in place
     lifecycle.install()  # warns before a request names a model the openai package marks as shut down
     banner = make_banner(mode, notebook)
+    session = Session(notebook, mode, overwrite=os.environ.get("KIT_OVERWRITE", "") == "1",
+                      guards=[lifecycle.warn_if_shut_down, meter.check], listeners=[meter.record],
+                      server=os.environ.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL, banner=banner)
     _show_kit_errors_briefly()
+    current = session.install()
     print(banner)
-    current = Session(mode, notebook, os.environ.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL, banner)
-
-
-def _pace_replayed_streams() -> None:
-    """Replayed streams arrive event by event, as live ones do (loaded with vcrpy, on the first request)."""
-    from . import pacing
-
-    pacing.install()
 
 
 def _load_dotenv() -> None:
     """Read a .env file at the kit's top level (git ignores it); settings already made win."""
-    env_file = ROOT / ".env"
+    env_file = paths.ROOT / ".env"
     if env_file.is_file():
         from dotenv import load_dotenv
 

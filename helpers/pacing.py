@@ -3,6 +3,7 @@
 Recordings hold no timing, so each server-sent event after the first waits a fixed, plausible
 delay: `KIT_REPLAY_PACE_MS` milliseconds (default 30; 0 replays at full speed, as tests and
 builds do). The bytes delivered are exactly the recorded ones; only their arrival is spread out.
+The session (helpers.session) hands every replayed event stream out through a `PacedStream`.
 """
 from __future__ import annotations
 
@@ -13,7 +14,6 @@ import warnings
 
 import anyio
 import httpx2
-import vcr.stubs.httpx_stubs as httpx_stubs
 
 PACE_ENV = "KIT_REPLAY_PACE_MS"
 DEFAULT_PACE_MS = 30
@@ -60,33 +60,3 @@ class PacedStream(httpx2.SyncByteStream, httpx2.AsyncByteStream):
             if number and self._pause:
                 await anyio.sleep(self._pause)
             yield event
-
-
-def _is_event_stream(response) -> bool:
-    return response.headers.get("content-type", "").startswith("text/event-stream")
-
-
-def _paced(deserialize):
-    def deserialize_paced(vcr_response, httpx):
-        response = deserialize(vcr_response, httpx)
-        body = vcr_response.get("body", {}).get("string")
-        if httpx is httpx2 and isinstance(body, bytes) and _is_event_stream(response):
-            response.stream = PacedStream(body, pace_seconds())
-        return response
-
-    deserialize_paced.kit_paced = True
-    deserialize_paced.unpaced = deserialize
-    return deserialize_paced
-
-
-def install() -> None:
-    """Pace every replayed event stream from now on; safe to call again."""
-    if not getattr(httpx_stubs._deserialize_response, "kit_paced", False):
-        httpx_stubs._deserialize_response = _paced(httpx_stubs._deserialize_response)
-
-
-def uninstall() -> None:
-    """Replay event streams at full speed again (tests use it to leave no trace)."""
-    current = httpx_stubs._deserialize_response
-    if getattr(current, "kit_paced", False):
-        httpx_stubs._deserialize_response = current.unpaced

@@ -194,7 +194,8 @@ def checks(timeout: float = KEY_TIMEOUT) -> list[Check]:
         found.append(check_key(timeout))
     elif mode == "record":
         # A check made while a recording is open would be recorded too.
-        found.append(check_key(timeout) if modes._active_context is None else
+        recording_open = modes.current is not None and modes.current.installed
+        found.append(check_key(timeout) if not recording_open else
                      Check(True, "key not checked while a recording is open",
                            "Run `python -m helpers.preflight` in a terminal to check it."))
     found += [check_tiktoken(), check_recordings()]

@@ -1,31 +1,25 @@
-"""Recordings: API answers stored per notebook and replayed offline.
+"""Recordings: API answers stored per notebook, replayed offline and added to in record mode.
 
-vcrpy intercepts the SDK's httpx2 traffic, so lesson code stays verbatim `OpenAI()` code. This
-module gives vcrpy the kit's file format (readable JSON, one file per notebook, written
-atomically), the kit's matching (method, path and canonical body, never headers), secret
-filtering at write time, and a miss message written for a beginner. vcrpy (and the HTTP stacks it
-patches) is imported on the first request rather than in the setup cell.
+One readable JSON file per notebook (binary bodies in blobs beside it), written atomically and
+scrubbed of the key; requests match on method, path and canonical body, never headers; a miss
+gets a message written for a beginner. The session (helpers.session) asks a `Recording` for the
+answer to each request; this module knows nothing of how requests are intercepted.
 """
 from __future__ import annotations
 
 import difflib
 import email.parser
 import email.policy
-import functools
 import hashlib
 import json
 import os
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
-
-from typing import TYPE_CHECKING
 
 import httpx2
 
 from . import paths
-
-if TYPE_CHECKING:  # vcrpy loads on the first request, so the setup cell stays quick
-    from vcr.request import Request
 
 FORMAT = 1
 BLOBS = "blobs"  # binary bodies live beside the JSON, named by their hash
@@ -40,12 +34,12 @@ class RecordingError(Exception):
 
 
 class OfflineMiss(Exception):
-    """Offline mode received a request that was not recorded (raised by vcrpy in place of its own error)."""
+    """Offline mode received a request that was not recorded."""
 
-    def __init__(self, *, cassette, failed_request):
-        self.cassette = cassette
-        self.failed_request = failed_request
-        super().__init__(miss_message(cassette, failed_request))
+    def __init__(self, *, recording: Recording, request: Sent):
+        self.recording = recording
+        self.request = request
+        super().__init__(miss_message(recording, request))
 
 
 # --- canonical request bodies -------------------------------------------------------------------
@@ -65,39 +59,48 @@ def parse_multipart(content_type: str, raw: bytes) -> tuple[dict[str, str], dict
     return form, files
 
 
-def _multipart_fields(request: Request) -> dict | None:
-    content_type = request.headers.get("content-type") or request.headers.get("Content-Type") or ""
-    if not content_type.startswith("multipart/form-data"):
-        return None
-    form, files = parse_multipart(content_type, request.body or b"")
-    # An upload is matched by its content, never by the random multipart boundary.
-    uploads = {name: {"filename": filename, "sha256": hashlib.sha256(data).hexdigest()}
-               for name, (filename, data) in files.items()}
-    return {"multipart": {**form, **uploads}}
+def canonical_body(content_type: str, raw: bytes):
+    """A request body as a comparable value: parsed JSON, an upload's fields and file hashes, or text.
 
-
-def canonical_body(request: Request):
-    """The request body as a comparable value: parsed JSON, multipart fields, or text."""
-    fields = _multipart_fields(request)
-    if fields is not None:
-        return fields
-    body = request.body or b""
-    if not body:
+    An upload is matched by its content, never by the random multipart boundary."""
+    if content_type.startswith("multipart/form-data"):
+        form, files = parse_multipart(content_type, raw)
+        uploads = {name: {"filename": filename, "sha256": hashlib.sha256(data).hexdigest()}
+                   for name, (filename, data) in files.items()}
+        return {"multipart": {**form, **uploads}}
+    if not raw:
         return None
     try:
-        return json.loads(body)
+        return json.loads(raw)
     except ValueError:
-        return body.decode("utf-8", "replace")
+        return raw.decode("utf-8", "replace")
 
 
-def match_body(r1: Request, r2: Request) -> None:
-    if canonical_body(r1) != canonical_body(r2):
-        raise AssertionError("bodies differ")
+@dataclass(frozen=True, eq=True)
+class Sent:
+    """A request as recordings see it: method, path and canonical body (equal as values: 0 == 0.0)."""
 
+    method: str
+    path: str
+    body: object
 
-def match_route(r1: Request, r2: Request) -> None:
-    if (r1.method, r1.path) != (r2.method, r2.path):
-        raise AssertionError("method or path differs")
+    @classmethod
+    def of(cls, request: httpx2.Request) -> Sent:
+        """The request's canonical form (its body must have been read)."""
+        return cls(request.method, request.url.path,
+                   canonical_body(request.headers.get("content-type", ""), request.content))
+
+    @classmethod
+    def from_record(cls, record: dict) -> Sent:
+        body = {"multipart": record["multipart"]} if "multipart" in record else record.get("body")
+        return cls(record["method"], record["path"], body)
+
+    def record(self) -> dict:
+        """What a recording keeps of a request: enough to match it, never its headers; an upload as its
+        fields and the file's hash (the file itself is the learner's or the kit's, not the recording's)."""
+        if isinstance(self.body, dict) and set(self.body) == {"multipart"}:
+            return {"method": self.method, "path": self.path, "multipart": self.body["multipart"]}
+        return {"method": self.method, "path": self.path, "body": self.body}
 
 
 # --- the miss message ---------------------------------------------------------------------------
@@ -122,13 +125,13 @@ def body_differences(sent, recorded) -> list[str]:
     return lines
 
 
-def closest_recorded(cassette, request: Request):
+def closest_recorded(recording: Recording, request: Sent) -> tuple[int, Sent] | None:
     """The recorded request most like this one (same method and path first), or None."""
-    sent = json.dumps(canonical_body(request), sort_keys=True, ensure_ascii=False)
+    sent = json.dumps(request.body, sort_keys=True, ensure_ascii=False)
     best, best_score = None, -1.0
-    for index, (recorded, _) in enumerate(cassette.data):
-        same_route = recorded.method == request.method and recorded.path == request.path
-        text = json.dumps(canonical_body(recorded), sort_keys=True, ensure_ascii=False)
+    for index, recorded in enumerate(recording.requests):
+        same_route = (recorded.method, recorded.path) == (request.method, request.path)
+        text = json.dumps(recorded.body, sort_keys=True, ensure_ascii=False)
         score = same_route + difflib.SequenceMatcher(None, sent, text, autojunk=False).ratio()
         if score > best_score:
             best, best_score = (index, recorded), score
@@ -145,13 +148,13 @@ def recording_path(notebook: str) -> Path:
     return paths.RECORDINGS / f"{notebook}.json"
 
 
-def miss_message(cassette, request: Request) -> str:
-    where = shown(cassette._path)
+def miss_message(recording: Recording, request: Sent) -> str:
+    where = shown(recording.path)
     lines = [
         "Offline mode is on, and this exact request was not recorded, so there is no answer to replay.",
-        f"  You sent: {request.method} {request.path} {_short(canonical_body(request), 110)}",
+        f"  You sent: {request.method} {request.path} {_short(request.body, 110)}",
     ]
-    closest = closest_recorded(cassette, request)
+    closest = closest_recorded(recording, request)
     if closest is None:
         lines.append(f"  {where} holds no recorded requests.")
     else:
@@ -160,7 +163,7 @@ def miss_message(cassette, request: Request) -> str:
         if (recorded.method, recorded.path) != (request.method, request.path):
             lines.append(f"    it goes to {recorded.method} {recorded.path} instead")
         else:
-            lines += ["    " + line for line in body_differences(canonical_body(request), canonical_body(recorded))]
+            lines += ["    " + line for line in body_differences(request.body, recorded.body)]
     lines += [
         "What to do: change the request back to the recorded one, or go live: set OPENAI_API_KEY",
         "(lesson 00 shows how) and run the setup cell again. To also save the new answers for",
@@ -207,33 +210,6 @@ def _decode_body(body, path: Path) -> bytes:
     return blob.read_bytes()
 
 
-def _request_record(request: Request) -> dict:
-    """What a recording keeps of a request: enough to match it, never its headers.
-
-    An upload is kept as its form fields and the file's hash (the file itself is the learner's or
-    the kit's, not the recording's), which is also exactly what matching compares.
-    """
-    body = canonical_body(request)
-    if isinstance(body, dict) and set(body) == {"multipart"}:
-        return {"method": request.method, "path": request.path, "multipart": body["multipart"]}
-    return {"method": request.method, "path": request.path, "body": body}
-
-
-def _request_from_record(record: dict) -> Request:
-    from vcr.request import Request
-
-    if "multipart" in record:
-        body = json.dumps({"multipart": record["multipart"]}).encode()
-        headers = {"content-type": "application/json"}  # canonicalizes to the same fields as the upload
-    elif record.get("body") is None:
-        body, headers = b"", {}
-    elif isinstance(record["body"], str):
-        body, headers = record["body"].encode(), {}
-    else:
-        body, headers = json.dumps(record["body"]).encode(), {"content-type": "application/json"}
-    return Request(record["method"], "https://api.openai.com" + record["path"], body, headers)
-
-
 def provenance_of(response: dict) -> str:
     headers = {name.lower(): values for name, values in response["headers"].items()}
     return SYNTHESIZED if "x-kit-standin" in headers else LIVE
@@ -274,55 +250,6 @@ def read_file(path: Path) -> dict:
     return data
 
 
-class KitPersister:
-    """Loads and saves vcrpy cassettes in the kit's JSON format."""
-
-    @staticmethod
-    def load_cassette(cassette_path, serializer=None):
-        from vcr.persisters.filesystem import CassetteNotFoundError
-
-        path = Path(cassette_path)
-        if not path.is_file():
-            raise CassetteNotFoundError()
-        data = read_file(path)
-        requests, responses = [], []
-        for number, interaction in enumerate(data["interactions"], start=1):
-            try:
-                request, response = interaction["request"], interaction["response"]
-                requests.append(_request_from_record(request))
-                responses.append({
-                    "status": response["status"],
-                    "headers": {k: [v] for k, v in response.get("headers", {}).items()},
-                    "body": {"string": _decode_body(response.get("body"), path)},
-                })
-            except (KeyError, TypeError, ValueError) as err:
-                raise RecordingError(
-                    f"{shown(path)}: interaction #{number} is incomplete ({err!r}). "
-                    f"Restore the file with `git checkout`, or delete it and record again.") from None
-        return requests, responses
-
-    @staticmethod
-    def save_cassette(cassette_path, cassette_dict, serializer=None):
-        path = Path(cassette_path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        interactions = []
-        for request, response in zip(cassette_dict["requests"], cassette_dict["responses"], strict=True):
-            headers = {k.lower(): v[0] if isinstance(v, list) else v for k, v in response["headers"].items()}
-            content_type = headers.get("content-type", "")
-            interactions.append({
-                "request": _request_record(request),
-                "response": {
-                    "status": response["status"],
-                    "headers": {k: v for k, v in sorted(headers.items()) if k in KEPT_RESPONSE_HEADERS},
-                    "body": _encode_body(response["body"]["string"], content_type, path.parent / BLOBS),
-                },
-            })
-        counts = Counter(provenance_of(r) for r in cassette_dict["responses"])
-        data = {"format": FORMAT, "provenance": provenance_summary(counts), "interactions": interactions}
-        text = json.dumps(data, indent=1, ensure_ascii=False) + "\n"
-        _write_atomically(path, scrub_secrets(text).encode("utf-8"))
-
-
 def provenance_summary(counts: Counter) -> str:
     parts = []
     if counts[SYNTHESIZED]:
@@ -339,144 +266,117 @@ def scrub_secrets(text: str) -> str:
     return text.replace(key, "sk-***") if len(key) >= 8 else text
 
 
-# --- interception -------------------------------------------------------------------------------
+# --- one notebook's recording -------------------------------------------------------------------
 
-def _retryable(status: int) -> bool:
-    """The statuses the SDK retries."""
+def retryable(status: int, headers=None) -> bool:
+    """Whether the SDK retries an answer: its `x-should-retry` header, else 408, 409, 429 and 5xx
+    (openai-python's _base_client.py, _should_retry)."""
+    should = (headers or {}).get("x-should-retry")
+    if should in ("true", "false"):
+        return should == "true"
     return status in (408, 409, 429) or status >= 500
 
 
-@functools.cache
-def _cassette_class():
-    from vcr.cassette import Cassette
-    from vcr.record_mode import RecordMode
+@dataclass(frozen=True)
+class Answer:
+    """A recorded answer, ready to hand back: status, the kept headers and the body's bytes."""
 
-    class KitCassette(Cassette):
-        """Replays matching answers in turn, then cycles, so repeated requests see each recorded variant."""
-
-        added = 0
-        loading = False
-
-        def can_play_response_for(self, request):
-            if not super().can_play_response_for(request):
-                return False
-            if self.record_mode != RecordMode.NEW_EPISODES:
-                return True
-            # While recording, the SDK's retry after a 429 or a 500 is the same request again, and it must
-            # reach the server: once each answer has been played, a retryable error is not replayed.
-            matches = list(self._responses(request))
-            unplayed = [index for index, _ in matches if self.play_counts[index] == 0]
-            return bool(unplayed) or not _retryable(matches[-1][1]["status"]["code"])
-
-        def play_response(self, request):
-            matches = list(self._responses(request))
-            if not matches:
-                return super().play_response(request)
-            index, response = min(matches, key=lambda match: self.play_counts[match[0]])
-            self.play_counts[index] += 1
-            return response
-
-        def _load(self):
-            self.loading = True  # vcrpy appends each loaded interaction: those are not new answers
-            try:
-                super()._load()
-            finally:
-                self.loading = False
-
-        def append(self, request, response):
-            before = len(self.data)
-            super().append(request, response)
-            if len(self.data) > before and not self.loading:
-                self.play_counts[len(self.data) - 1] += 1  # the answer just recorded has been delivered
-                self.added += 1
-                self._save(force=True)  # written at once: a kernel that dies loses nothing recorded
-                print(f"Recorded a new answer: {request.method} {request.path} → {shown(self._path)} "
-                      f"({self.added} added this session)")
-
-    return KitCassette
+    status: int
+    reason: str
+    headers: dict
+    content: bytes
 
 
-def strip_auth(request: Request):
-    for name in list(request.headers):
-        if name.lower() in ("authorization", "openai-organization", "openai-project", "cookie", "api-key"):
-            del request.headers[name]
-    return request
+class Recording:
+    """One notebook's recorded answers: loaded on the first request, replayed in turn, added to."""
 
+    def __init__(self, notebook: str):
+        self.path = recording_path(notebook)  # read now: a test or the build may point RECORDINGS elsewhere
+        self.plays: Counter = Counter()  # index -> times replayed (or delivered, for a new answer)
+        self.added = 0
+        self._data: dict | None = None
+        self._requests: list[Sent] = []
+        self._overwritten: list[Sent] = []  # requests re-recorded this session (KIT_OVERWRITE)
 
-# The transport methods vcrpy patches; the kit holds them until the first request arrives.
-_TRANSPORT_METHODS = ((httpx2.HTTPTransport, "handle_request"), (httpx2.AsyncHTTPTransport, "handle_async_request"))
+    @property
+    def data(self) -> dict:
+        if self._data is None:
+            data = read_file(self.path) if self.path.is_file() else {"format": FORMAT, "interactions": []}
+            self._requests = [Sent.from_record(i["request"]) for i in data["interactions"]]
+            self._data = data
+        return self._data
 
+    @property
+    def requests(self) -> list[Sent]:
+        self.data  # noqa: B018 - loads the file on first use
+        return self._requests
 
-class Interception:
-    """Routes the SDK's requests through a recording for one notebook; `stop()` ends it.
+    def matches(self, sent: Sent) -> list[int]:
+        return [index for index, recorded in enumerate(self.requests) if recorded == sent]
 
-    Until the first request, light placeholders sit where vcrpy patches; the first request loads
-    vcrpy, opens the recording and is then handled by it, like every later one.
-    """
+    def choose(self, sent: Sent, *, recording: bool) -> int | None:
+        """The recorded answer to replay for this request, or None when it must come from the server.
 
-    def __init__(self, notebook: str, *, record: bool, overwrite: bool, on_start=None):
-        self.notebook, self.record, self.overwrite, self.on_start = notebook, record, overwrite, on_start
-        self.context = None
-        self.originals = {(cls, name): cls.__dict__[name] for cls, name in _TRANSPORT_METHODS}
-        for cls, name in _TRANSPORT_METHODS:
-            setattr(cls, name, self._first_request(cls, name))
+        Repeats replay each recorded variant in turn, then cycle. While recording, a request that was
+        answered with an error the SDK retries, every variant already replayed, is the SDK's retry: it
+        goes to the server."""
+        matches = self.matches(sent)
+        if not matches:
+            return None
+        if recording and all(self.plays[i] for i in matches):
+            last = self.data["interactions"][matches[-1]]["response"]
+            if retryable(last["status"]["code"], last.get("headers")):
+                return None
+        index = min(matches, key=lambda i: self.plays[i])
+        self.plays[index] += 1
+        return index
 
-    def _first_request(self, cls, name):
-        def placeholder(transport, request):
-            self.start()
-            return getattr(cls, name)(transport, request)  # now vcrpy's handler
-
-        return placeholder
-
-    def _restore(self) -> None:
-        for (cls, name), original in self.originals.items():
-            setattr(cls, name, original)
-
-    def start(self) -> None:
-        if self.context is not None:
-            return
-        self._restore()
-        import vcr.patch
-        import vcr.stubs.httpx_stubs
-        from vcr.record_mode import RecordMode
-
-        # vcrpy keeps the transport methods it finds when first imported; if that happened while the
-        # placeholders were in place, it must be given the real ones, or it would call back into them.
-        vcr.patch._Httpx2HttpTransport_handle_request = self.originals[_TRANSPORT_METHODS[0]]
-        vcr.patch._Httpx2AsyncHttpTransport_handle_async_request = self.originals[_TRANSPORT_METHODS[1]]
-
-        vcr.stubs.httpx_stubs.CannotOverwriteExistingCassetteException = OfflineMiss
-        if self.record:
-            mode = RecordMode.ALL if self.overwrite else RecordMode.NEW_EPISODES
-        else:
-            mode = RecordMode.NONE
-        context = _cassette_class().use(
-            path=str(recording_path(self.notebook)),
-            persister=KitPersister,
-            record_mode=mode,
-            match_on=(match_route, match_body),
-            before_record_request=strip_auth,
-            allow_playback_repeats=True,
-            skip_patchers=[name for name in vcr.patch.PATCHER_NAMES if name != "httpx2"],
-        )
+    def answer(self, index: int) -> Answer:
+        response = self.data["interactions"][index]["response"]
         try:
-            self.cassette = context.__enter__()
-        except BaseException:
-            # The recording did not load: keep the placeholders, so nothing leaves the machine and the
-            # next request (or the setup cell run again) reports the problem once more.
-            for cls, name in _TRANSPORT_METHODS:
-                setattr(cls, name, self._first_request(cls, name))
-            raise
-        self.context = context
-        if self.on_start:
-            self.on_start()
+            status = int(response["status"]["code"])
+            headers = dict(response.get("headers") or {})
+            content = _decode_body(response.get("body"), self.path)
+        except (KeyError, TypeError, ValueError) as err:
+            raise RecordingError(
+                f"{shown(self.path)}: interaction #{index + 1} is incomplete ({err!r}). "
+                "Restore the file with `git checkout`, or delete it and record again.") from None
+        return Answer(status, str(response["status"].get("message", "")), headers, content)
 
-    def stop(self) -> None:
-        if self.context is None:
-            self._restore()
+    def add(self, sent: Sent, status: int, reason: str, headers: httpx2.Headers, content: bytes, *,
+            overwrite: bool) -> None:
+        """Keep a new answer and write the file at once: a kernel that dies loses nothing recorded.
+
+        With `overwrite`, the first answer this session to a request replaces what was recorded for it."""
+        kept = {name: headers[name] for name in KEPT_RESPONSE_HEADERS if name in headers}
+        interaction = {"request": sent.record(), "response": {
+            "status": {"code": status, "message": reason}, "headers": dict(sorted(kept.items())),
+            "body": _encode_body(content, headers.get("content-type", ""), self.path.parent / BLOBS)}}
+        interactions, old = self.data["interactions"], self.matches(sent)
+        if overwrite and old and sent not in self._overwritten:
+            interactions[old[0]] = interaction
+            for index in reversed(old[1:]):
+                del interactions[index]
+            self._requests = [Sent.from_record(i["request"]) for i in interactions]
+            index = old[0]
+            self.plays = Counter({i: n for i, n in self.plays.items() if i not in old[1:]})
         else:
-            self.context.__exit__(None, None, None)
-            self.context = None
+            interactions.append(interaction)
+            self._requests.append(sent)
+            index = len(interactions) - 1
+        self._overwritten.append(sent)
+        self.plays[index] += 1  # the answer just recorded has been delivered
+        self.added += 1
+        self.save()
+        print(f"Recorded a new answer: {sent.method} {sent.path} → {shown(self.path)} "
+              f"({self.added} added this session)")
+
+    def save(self) -> None:
+        counts = Counter(provenance_of(i["response"]) for i in self.data["interactions"])
+        data = {"format": FORMAT, "provenance": provenance_summary(counts), "interactions": self.data["interactions"]}
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        text = json.dumps(data, indent=1, ensure_ascii=False) + "\n"
+        _write_atomically(self.path, scrub_secrets(text).encode("utf-8"))
 
 
 def recorded_requests(notebook: str) -> list[dict]:

@@ -46,6 +46,7 @@ import time
 
 import openai
 import pydantic
+import httpx2
 import pytest
 from openai import OpenAI
 from openai.pagination import SyncPage
@@ -67,13 +68,22 @@ KIT_RECORDINGS = paths.RECORDINGS  # the recordings_dir fixture points paths.REC
 
 
 @pytest.fixture
-def sent():
-    """Every request that reaches the network layer from now on (the kit's traffic hook sees them all)."""
+def sent(monkeypatch):
+    """Every request the SDK sends from now on, whatever answers it (the kit's recording or a server)."""
     seen = []
-    traffic.install()
-    traffic.add_guard(seen.append)
-    yield seen
-    traffic.remove_guard(seen.append)
+    send, async_send = httpx2.Client.send, httpx2.AsyncClient.send
+
+    def observed(client, request, **options):
+        seen.append(traffic.Outgoing(request.method, request.url.path, None))
+        return send(client, request, **options)
+
+    async def async_observed(client, request, **options):
+        seen.append(traffic.Outgoing(request.method, request.url.path, None))
+        return await async_send(client, request, **options)
+
+    monkeypatch.setattr(httpx2.Client, "send", observed)
+    monkeypatch.setattr(httpx2.AsyncClient, "send", async_observed)
+    return seen
 
 
 def closed_port_url() -> str:
@@ -197,9 +207,7 @@ def missing_blob(recordings_dir, standin, monkeypatch):
     monkeypatch.setenv("OPENAI_BASE_URL", standin.url)
     modes.setup(name)  # the file itself reads fine; the blob is needed at the first request
     yield name
-    broken, modes._active_context = modes._active_context, None  # whatever state the failure left behind
-    if broken is not None:
-        broken._restore()
+    modes.teardown()  # whatever state the failure left behind
 
 
 def speak():

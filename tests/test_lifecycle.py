@@ -10,8 +10,9 @@ import openai
 import pytest
 from openai import OpenAI
 
-from helpers import lifecycle, models, modes, paths, traffic
+from helpers import lifecycle, models, modes, paths
 from helpers.lifecycle import ShutDownModelWarning
+from helpers.session import Session
 
 # `model="..."` as an argument, or `"model": "..."` in a dict of request settings.
 MODEL_IN_CODE = re.compile(r"""\bmodel\s*=\s*["']([^"']+)["']|["']model["']\s*:\s*["']([^"']+)["']""")
@@ -120,11 +121,13 @@ def test_a_shutdown_announced_for_later_is_not_a_shutdown_yet():
 
 @pytest.fixture
 def watched(standin, monkeypatch):
+    """Live mode against the stand-in, with only the shut-down warning as the session's guard."""
     monkeypatch.setenv("OPENAI_BASE_URL", standin.url)
     monkeypatch.setenv("OPENAI_API_KEY", "sk-kit-test")
     lifecycle.install()
+    session = Session("watched", "live", guards=[lifecycle.warn_if_shut_down]).install()
     yield standin
-    traffic.remove_guard(lifecycle.warn_if_shut_down)
+    session.uninstall()
 
 
 def shut_down_warnings(caught) -> list[str]:

@@ -9,6 +9,7 @@ from openai import AsyncOpenAI, OpenAI
 
 from helpers import modes, traffic
 from helpers.meter import BudgetExceeded, Meter, estimate, meter
+from helpers.session import Session
 
 from tests.conftest import PLANTED_KEY, run_async
 
@@ -29,10 +30,12 @@ def per_million(input_tokens, output_tokens, input_price, output_price):
 
 @pytest.fixture
 def live_meter():
+    """A fresh meter, hearing every call of a live session as setup() wires one."""
     fresh = Meter()
     fresh.start("live")
+    session = Session("meter", "live", guards=[fresh.check], listeners=[fresh.record]).install()
     yield fresh
-    fresh.stop()
+    session.uninstall()
 
 
 @pytest.fixture
@@ -202,16 +205,9 @@ def test_the_estimate_uses_the_request_limit_or_a_default():
     assert estimate({"model": "text-embedding-3-small", "input": "Hi"}, "/v1/embeddings").output_tokens == 0
 
 
-# --- the HTTP hook ------------------------------------------------------------------------------------
+# --- what the meter hears from the session ------------------------------------------------------------
 
-def test_installing_the_hook_twice_changes_nothing():
-    traffic.install()
-    first = httpx2.Client.send
-    traffic.install()
-    assert httpx2.Client.send is first and getattr(first, traffic.MARK)
-
-
-def test_a_streamed_answer_still_streams_through_the_hook():
+def test_a_live_stream_passes_through_the_tee_chunk_by_chunk_and_is_heard_once_at_the_end():
     produced, seen = [], []
 
     def events():
@@ -220,25 +216,17 @@ def test_a_streamed_answer_still_streams_through_the_hook():
             yield f"data: {{\"n\": {number}}}\n\n".encode()
         yield b"data: [DONE]\n\n"
 
-    def handler(request):
-        return httpx2.Response(200, headers={"content-type": "text/event-stream"}, stream=_IteratorStream(events()))
-
-    traffic.install()
-    traffic.add_listener(seen.append)
-    try:
-        with httpx2.Client(transport=httpx2.MockTransport(handler)) as http:
-            response = http.send(http.build_request("POST", "https://example.test/v1/chat/completions",
-                                                    json={"model": "gpt-6-luna"}), stream=True)
-            chunks = response.iter_raw()
-            next(chunks)
-            assert produced == [0] and seen == []  # the first event arrived before the others were made
-            list(chunks)
-            response.close()
-    finally:
-        traffic.remove_listener(seen.append)
+    outgoing = traffic.Outgoing("POST", "/v1/chat/completions", {"model": "gpt-6-luna"})
+    response = httpx2.Response(200, headers={"content-type": "text/event-stream"}, stream=_IteratorStream(events()))
+    response.stream = traffic.tee([seen.append], outgoing, response, traffic.TeeStream)
+    chunks = response.iter_raw()
+    next(chunks)
+    assert produced == [0] and seen == []  # the first event arrived before the others were made
+    list(chunks)
+    response.close()
     (exchange,) = seen
     assert exchange.events == [{"n": 0}, {"n": 1}, {"n": 2}] and exchange.json == {"model": "gpt-6-luna"}
-    assert exchange.live is False  # a mock transport is not the network
+    assert exchange.live is True
 
 
 class _IteratorStream(httpx2.SyncByteStream):
@@ -253,13 +241,12 @@ def test_a_failing_listener_never_breaks_the_call(client, standin):
     def broken(exchange):
         raise RuntimeError("meter bug")
 
-    traffic.install()
-    traffic.add_listener(broken)
+    session = Session("meter", "live", listeners=[broken]).install()
     try:
         with pytest.warns(UserWarning, match="your call itself is not affected"):
             answer = client.chat.completions.create(model="gpt-6-luna", messages=TOKEN)
     finally:
-        traffic.remove_listener(broken)
+        session.uninstall()
     assert answer.usage.prompt_tokens == 25
 
 

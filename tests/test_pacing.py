@@ -5,10 +5,10 @@ import time
 
 import httpx2
 import pytest
-import vcr.stubs.httpx_stubs as httpx_stubs
 from openai import AsyncOpenAI, OpenAI
 
-from helpers import pacing, paths, recordings
+from helpers import pacing, paths
+from helpers.session import Session
 from tests.conftest import run_async
 
 REQUEST = {"model": "gpt-6-luna", "messages": [{"role": "user", "content": "Count to three."}], "stream": True}
@@ -34,10 +34,9 @@ def cassette(tmp_path, monkeypatch):
                      "headers": {"content-type": "text/event-stream; charset=utf-8"}, "body": {"text": SSE.decode()}},
     }]}))
     monkeypatch.setattr(paths, "RECORDINGS", tmp_path)
-    interception = recordings.Interception("pacing", record=False, overwrite=False, on_start=pacing.install)
+    session = Session("pacing", "offline").install()
     yield
-    interception.stop()
-    pacing.uninstall()
+    session.uninstall()
 
 
 def raw_pieces() -> list[tuple[float, bytes]]:
@@ -92,20 +91,6 @@ def test_async_clients_are_paced_too(cassette, monkeypatch):
     events = run_async(collect)
     assert "".join(text for _, text in events) == "".join(WORDS)
     assert events[-1][0] - events[0][0] >= 0.015 * (len(events) - 1)
-
-
-def test_install_is_idempotent_and_uninstall_restores():
-    was_installed = getattr(httpx_stubs._deserialize_response, "kit_paced", False)
-    pacing.uninstall()
-    original = httpx_stubs._deserialize_response
-    pacing.install()
-    wrapped = httpx_stubs._deserialize_response
-    pacing.install()
-    assert httpx_stubs._deserialize_response is wrapped is not original
-    pacing.uninstall()
-    assert httpx_stubs._deserialize_response is original
-    if was_installed:
-        pacing.install()
 
 
 @pytest.mark.parametrize("value", ["fast", "-5", "100000"])

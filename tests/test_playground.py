@@ -11,6 +11,7 @@ from openai import OpenAI
 
 from helpers import models, recordings
 from helpers.modes import OFFLINE_PLACEHOLDER_KEY
+from helpers.session import Session
 from helpers.widgets.playground import (MAX_STOPS, Playground, Refused, build_request, describe, parse_stop,
                                         recorded_examples, settings_from_request, stop_text)
 
@@ -20,12 +21,11 @@ LIVE_KEY = "sk-test"  # the stand-in wants a key that starts with sk-
 
 @pytest.fixture
 def offline(monkeypatch):
-    """Offline mode for lesson 02, as its setup cell starts it; yields the cassette to count replays."""
+    """Offline mode for lesson 02, as its setup cell starts it; yields the recording to count replays."""
     monkeypatch.setenv("OPENAI_API_KEY", OFFLINE_PLACEHOLDER_KEY)
-    interception = recordings.Interception(NOTEBOOK, record=False, overwrite=False)
-    interception.start()
-    yield interception.cassette
-    interception.stop()
+    session = Session(NOTEBOOK, "offline").install()
+    yield session.recording
+    session.uninstall()
 
 
 @pytest.fixture
@@ -36,8 +36,8 @@ def live(standin, monkeypatch):
     return standin
 
 
-def replays(cassette) -> int:
-    return sum(cassette.play_counts.values())
+def replays(recording) -> int:
+    return sum(recording.plays.values())
 
 
 def chat_bodies(server) -> list[dict]:

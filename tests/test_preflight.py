@@ -122,7 +122,7 @@ def test_settings_the_kit_refuses_fail_before_anything_is_sent(monkeypatch, caps
 def test_no_key_check_while_a_recording_is_open(monkeypatch):
     monkeypatch.setenv("KIT_MODE", "record")
     monkeypatch.setenv("OPENAI_API_KEY", PLANTED_KEY)
-    monkeypatch.setattr(modes, "_active_context", SimpleNamespace(stop=lambda: None))
+    monkeypatch.setattr(modes, "current", SimpleNamespace(installed=True, uninstall=lambda: None))
     found = preflight.checks()
     assert any(c.ok and "key not checked while a recording is open" in c.summary for c in found)
 

@@ -1,6 +1,7 @@
 """Record → replay round trips against the local stand-in server, misses, and damaged files."""
 import json
 
+import httpx2
 import pytest
 from openai import OpenAI
 
@@ -119,23 +120,21 @@ def test_a_damaged_recording_file_gets_a_clear_error_naming_it(content, problem,
 
 
 def test_multipart_uploads_match_on_fields_and_file_content_not_the_boundary():
-    from vcr.request import Request
-
     def upload(boundary, data):
         body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"model\"\r\n\r\ngpt-transcribe\r\n"
                 f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.wav\"\r\n"
                 f"Content-Type: audio/wav\r\n\r\n").encode() + data + f"\r\n--{boundary}--\r\n".encode()
-        return Request("POST", "https://api.openai.com/v1/audio/transcriptions", body,
-                       {"content-type": f"multipart/form-data; boundary={boundary}"})
+        request = httpx2.Request("POST", "https://api.openai.com/v1/audio/transcriptions", content=body,
+                                 headers={"content-type": f"multipart/form-data; boundary={boundary}"})
+        return recordings.Sent.of(request)
 
-    recordings.match_body(upload("aaa111", b"RIFF1234"), upload("bbb222", b"RIFF1234"))
-    with pytest.raises(AssertionError):
-        recordings.match_body(upload("aaa111", b"RIFF1234"), upload("aaa111", b"RIFF9999"))
+    assert upload("aaa111", b"RIFF1234") == upload("bbb222", b"RIFF1234")
+    assert upload("aaa111", b"RIFF1234") != upload("aaa111", b"RIFF9999")
+    assert upload("aaa111", b"RIFF1234").body["multipart"]["file"]["filename"] == "a.wav"
 
 
-def test_vcrpy_loaded_before_the_first_request_still_records(tmp_path, standin):
-    """Code that imports vcrpy between the setup cell and the first request must not break recording
-    (a fresh interpreter, as in a new kernel: vcrpy is then first imported with the placeholders in place)."""
+def test_a_fresh_interpreter_records_through_the_setup_line(tmp_path, standin):
+    """As in a new kernel: the setup line alone makes verbatim SDK code record."""
     import os
     import subprocess
     import sys
@@ -144,7 +143,6 @@ def test_vcrpy_loaded_before_the_first_request_still_records(tmp_path, standin):
         "import pathlib, helpers.paths\n"
         f"helpers.paths.RECORDINGS = pathlib.Path({str(tmp_path)!r})\n"
         "from helpers import setup; setup('roundtrip')\n"
-        "import vcr\n"
         "from openai import OpenAI\n"
         f"r = OpenAI().chat.completions.create(model='gpt-6-luna', messages={QUESTION!r})\n"
         "print(r.choices[0].message.content)\n"

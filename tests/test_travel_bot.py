@@ -6,6 +6,7 @@ from helpers import modes
 from helpers.exercises import lesson12
 from helpers.history import trim_to_budget
 from helpers.prices import cost
+from helpers.session import Session
 from helpers.standin import StandIn
 from helpers.tokens import count_messages, count_tools
 from helpers.widgets.travel_bot import (TRAVEL_GUIDE, WEATHER_TOOL, TravelBot, TravelBotWidget, get_weather,
@@ -171,10 +172,12 @@ def test_a_budget_guard_refusal_is_shown_in_the_pane(live, monkeypatch):
     monkeypatch.setattr(meter, "mode", meter.mode)  # restored afterwards, with the budget below
     meter.start("live")
     meter.set_budget(0.0)
+    session = Session("12_capstone", "live", guards=[meter.check], listeners=[meter.record]).install()
     try:
         bot = TravelBotWidget()
         turn = bot.send(HELLO)
     finally:
+        session.uninstall()
         meter.set_budget(None)
     assert turn.error.startswith("Budget guard: this call was not sent.")
     assert chat_bodies(live) == [] and bot.messages == [DEV] and "Budget guard" in bot.pane.value

@@ -1,0 +1,137 @@
+"""The session: one object that owns everything the kit does to the SDK's traffic.
+
+`setup()` makes one `Session` per lesson run. It patches one public transport-level point, the
+`handle_request` / `handle_async_request` methods of httpx2's `HTTPTransport` and
+`AsyncHTTPTransport` (the transports the SDK's clients send through), so lesson code stays
+verbatim `OpenAI()` code. `uninstall()` puts back exactly what it found.
+
+Each request flows one way: guards (may refuse it) → source (the recording, the server, or the
+server with the answer recorded) → pacing (replayed streams arrive event by event) → listeners
+(the meter). An exception the kit raises (a miss, a damaged recording, the budget guard) is not
+an httpx2 error, so the SDK passes it straight to the learner without retrying.
+"""
+from __future__ import annotations
+
+import httpx2
+
+from . import pacing, traffic
+from .recordings import Answer, OfflineMiss, Recording, Sent
+
+OFFLINE, LIVE, RECORD = "offline", "live", "record"
+TRANSPORTS = ((httpx2.HTTPTransport, "handle_request"), (httpx2.AsyncHTTPTransport, "handle_async_request"))
+
+
+class Session:
+    """Mode, recording, guards, listeners and pacing for one lesson; `install()` starts it."""
+
+    def __init__(self, notebook: str, mode: str, *, overwrite: bool = False, guards=(), listeners=(),
+                 server: str = "", banner: str = ""):
+        self.notebook, self.mode, self.overwrite = notebook, mode, overwrite
+        self.server, self.banner = server, banner
+        self.recording = Recording(notebook) if mode in (OFFLINE, RECORD) else None
+        self.guards = list(guards)  # guard(outgoing) may raise to stop a request before it is sent
+        self.listeners = list(listeners)  # listener(exchange) sees every finished answer
+        self._installed: dict = {}  # (class, name) -> (what was there before, the kit's method)
+
+    @property
+    def installed(self) -> bool:
+        return bool(self._installed)
+
+    # --- the seam
+
+    def install(self) -> Session:
+        if self.installed:
+            return self
+        for cls, name in TRANSPORTS:
+            before = cls.__dict__[name]
+            method = self._sync_method(before) if name == "handle_request" else self._async_method(before)
+            self._installed[(cls, name)] = (before, method)
+            setattr(cls, name, method)
+        return self
+
+    def uninstall(self) -> None:
+        """Put back what install() found, where the kit's method is still in place."""
+        for (cls, name), (before, method) in self._installed.items():
+            if cls.__dict__.get(name) is method:
+                setattr(cls, name, before)
+        self._installed = {}
+
+    def _sync_method(self, send):
+        session = self
+
+        def handle_request(transport, request):
+            request.read()
+            sent, outgoing, index = session._before(request)
+            if index is not None:
+                return session._replay(outgoing, index, request)
+            response = send(transport, request)
+            if session.mode == RECORD:
+                return session._record(sent, outgoing, request, response, response.read())
+            return session._tee(outgoing, response, traffic.TeeStream)
+
+        handle_request.kit_session = self
+        return handle_request
+
+    def _async_method(self, send):
+        session = self
+
+        async def handle_async_request(transport, request):
+            await request.aread()
+            sent, outgoing, index = session._before(request)
+            if index is not None:
+                return session._replay(outgoing, index, request)
+            response = await send(transport, request)
+            if session.mode == RECORD:
+                return session._record(sent, outgoing, request, response, await response.aread())
+            return session._tee(outgoing, response, traffic.AsyncTeeStream)
+
+        handle_async_request.kit_session = self
+        return handle_async_request
+
+    # --- the flow: guards, source, pacing, listeners
+
+    def _before(self, request: httpx2.Request) -> tuple[Sent, traffic.Outgoing, int | None]:
+        """Run the guards, then find the recorded answer to replay (None: the server answers)."""
+        sent = Sent.of(request)
+        outgoing = traffic.Outgoing(sent.method, sent.path, _fields(sent.body))
+        for guard in list(self.guards):
+            guard(outgoing)
+        if self.recording is None:
+            return sent, outgoing, None
+        index = None if self.overwrite else self.recording.choose(sent, recording=self.mode == RECORD)
+        if index is None and self.mode == OFFLINE:
+            raise OfflineMiss(recording=self.recording, request=sent)
+        return sent, outgoing, index
+
+    def _replay(self, outgoing: traffic.Outgoing, index: int, request: httpx2.Request) -> httpx2.Response:
+        answer: Answer = self.recording.answer(index)
+        headers = list(answer.headers.items())
+        if answer.headers.get("content-type", "").startswith("text/event-stream"):
+            stream = pacing.PacedStream(answer.content, pacing.pace_seconds())
+            response = httpx2.Response(answer.status, headers=headers, stream=stream, request=request)
+        else:
+            response = httpx2.Response(answer.status, headers=headers, content=answer.content, request=request)
+        traffic.notify(self.listeners, outgoing, answer.status, answer.headers.get("content-type", ""),
+                       answer.content, live=False)
+        return response
+
+    def _record(self, sent: Sent, outgoing: traffic.Outgoing, request: httpx2.Request, response: httpx2.Response,
+                content: bytes) -> httpx2.Response:
+        self.recording.add(sent, response.status_code, response.reason_phrase, response.headers, content,
+                           overwrite=self.overwrite)
+        traffic.notify(self.listeners, outgoing, response.status_code, response.headers.get("content-type", ""),
+                       content, live=True)
+        return response
+
+    def _tee(self, outgoing: traffic.Outgoing, response: httpx2.Response, tee) -> httpx2.Response:
+        """A live answer streams on as it comes; the listeners see it whole once it has been read."""
+        if self.listeners:
+            response.stream = traffic.tee(self.listeners, outgoing, response, tee)
+        return response
+
+
+def _fields(body) -> dict | None:
+    """What guards and listeners see of a request body: its JSON, or an upload's text fields."""
+    if isinstance(body, dict) and set(body) == {"multipart"}:
+        return {name: value for name, value in body["multipart"].items() if isinstance(value, str)} or None
+    return body if isinstance(body, dict) else None
