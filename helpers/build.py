@@ -42,13 +42,18 @@ def _environment(**values):
                 os.environ[key] = value
 
 
-def execute(path: Path, save: bool = True):
-    """Run a notebook top to bottom in a fresh kernel with the current environment."""
-    nb = nbformat.read(path, as_version=4)
+def run(nb):
+    """Run a notebook (as read by nbformat) top to bottom in a fresh kernel, from the lessons' folder."""
     client = NotebookClient(nb, timeout=TIMEOUT, kernel_name="python3", record_timing=False,
                             store_widget_state=False, coalesce_streams=True,
                             resources={"metadata": {"path": str(NOTEBOOKS)}})
     client.execute()
+    return nb
+
+
+def execute(path: Path, save: bool = True):
+    """Run a notebook file top to bottom in a fresh kernel with the current environment."""
+    nb = run(nbformat.read(path, as_version=4))
     if save:
         navigation.write_notebook(nb, path)
     return nb

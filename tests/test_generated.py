@@ -1,5 +1,6 @@
 """Generated things are never stale: navigation, contents, and notebooks saved executed."""
 import json
+import re
 
 import nbformat
 import pytest
@@ -8,6 +9,9 @@ from helpers import navigation
 from helpers.paths import NOTEBOOKS
 
 LESSONS = navigation.lessons()
+# The kit modules a lesson may use after its setup line (README, "Modes").
+LEARNER_TOOLS = ("helpers.widgets", "helpers.exercises", "helpers.tokens", "helpers.prices", "helpers.meter",
+                 "helpers.history")
 
 
 def test_there_are_lessons():
@@ -33,6 +37,19 @@ def test_every_code_cell_was_saved_executed(path):
     assert counts == list(range(1, len(counts) + 1)), "outputs come from one top-to-bottom run"
 
 
+def kit_modules(source: str) -> list[str]:
+    """The kit modules a cell imports: `import helpers.x`, `from helpers.x import ...`, `from helpers import x`."""
+    found = re.findall(r"^\s*import\s+(helpers[\w.]*)", source, re.M)
+    for package, names in re.findall(r"^\s*from\s+(helpers[\w.]*)\s+import\s+([\w, ]+)", source, re.M):
+        found += [f"helpers.{name.strip()}" for name in names.split(",")] if package == "helpers" else [package]
+    return found
+
+
+def test_kit_modules_finds_every_import_form():
+    assert kit_modules("from helpers import history, setup\nimport helpers.models\nfrom helpers.widgets.chat import X") \
+        == ["helpers.models", "helpers.history", "helpers.setup", "helpers.widgets.chat"]
+
+
 @pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.stem)
 def test_every_lesson_starts_with_the_setup_line_and_has_its_parts(path):
     nb = nbformat.read(path, as_version=4)
@@ -40,6 +57,14 @@ def test_every_lesson_starts_with_the_setup_line_and_has_its_parts(path):
     assert code[0].source == f'from helpers import setup; setup("{path.stem}")'
     kit_lines = [c.source for c in code[1:] if "helpers" in c.source and "setup(" in c.source]
     assert kit_lines == [], "only the first code cell may set the kit up"
+    for cell in code[1:]:  # what the README promises: the kit appears only as a widget, a check or a taught tool
+        modules = kit_modules(cell.source)
+        for module in modules:
+            assert module.startswith(LEARNER_TOOLS), f"{path.name} uses {module}: {cell.source[:80]!r}"
+        for call in re.findall(r"(?<![\w.)])(\w+)(?:\.with_options\([^)]*\))?\.(?:chat\.completions|responses|"
+                               r"completions|embeddings|moderations|images|audio\.\w+|models)\.\w+\(", cell.source):
+            assert call in ("client", "revoked", "patient", "openai") or call.endswith("client"), \
+                f"{path.name}: an API call through {call!r}, not a plain SDK client: {cell.source[:80]!r}"
     text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
     for part in ("Objectives", "Recap", "<summary>Solution</summary>"):
         assert part in text, f"{path.name} lacks {part}"
