@@ -46,8 +46,8 @@ def kit_modules(source: str) -> list[str]:
 
 
 def test_kit_modules_finds_every_import_form():
-    assert kit_modules("from helpers import history, setup\nimport helpers.models\nfrom helpers.widgets.chat import X") \
-        == ["helpers.models", "helpers.history", "helpers.setup", "helpers.widgets.chat"]
+    cell = "from helpers import history, setup\nimport helpers.models\nfrom helpers.widgets.chat import X"
+    assert kit_modules(cell) == ["helpers.models", "helpers.history", "helpers.setup", "helpers.widgets.chat"]
 
 
 @pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.stem)
