@@ -66,7 +66,7 @@ def kernel_start_and_imports(path: Path) -> float:
 
 
 def suite_floor(repeat: int) -> float:
-    from helpers.navigation import lessons
+    from helpers.authoring.navigation import lessons
 
     return sum(statistics.median(kernel_start_and_imports(p) for _ in range(repeat)) for p in lessons())
 

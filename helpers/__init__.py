@@ -15,10 +15,10 @@ Modules, one job each:
     pacing       replayed streams arrive event by event
     history      keeping a conversation's history short
     widgets/     the lessons' widgets; exercises/  the exercise checks
-    build        `python -m helpers.build`: navigation, recordings and stored outputs
+    build        `python -m helpers.authoring.build`: navigation, recordings and stored outputs
     navigation   lesson headers, footers, launch links and the README's contents
     factsheet    docs/model-facts.md: the model facts and what each recording rests on
-    classroom    schedules and nbgitpuller links (`python -m helpers.classroom`)
+    classroom    schedules and nbgitpuller links (`python -m helpers.authoring.classroom`)
     preflight    `python -m helpers.preflight`: is this machine ready for a class?
     secrets      the scan for keys and auth headers (tests, pre-commit)
 """

@@ -16,11 +16,10 @@ import sys
 from dataclasses import dataclass
 from importlib import metadata
 
-from . import modes, navigation, recordings, tokens
-from .paths import ROOT
+from . import modes, paths, recordings, tokens
 
 MINIMUM_PYTHON = (3, 11)
-REQUIREMENTS = ROOT / "requirements.txt"
+REQUIREMENTS = paths.ROOT / "requirements.txt"
 SDK = "openai"
 KEY_TIMEOUT = 5.0  # seconds: long enough for a slow network, short enough for a room of learners
 _KEY_SHAPED = re.compile(r"sk-[A-Za-z0-9_\-*.]{3,}")
@@ -168,7 +167,7 @@ def check_tiktoken() -> Check:
 
 
 def check_recordings() -> Check:
-    lessons = [path.stem for path in navigation.lessons()]
+    lessons = [path.stem for path in paths.lessons()]
     broken = []
     for name in lessons:
         path = recordings.recording_path(name)

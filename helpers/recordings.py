@@ -253,7 +253,7 @@ def read_file(path: Path) -> dict:
 def provenance_summary(counts: Counter) -> str:
     parts = []
     if counts[SYNTHESIZED]:
-        parts.append(f"{counts[SYNTHESIZED]} synthesized by the kit's stand-in server (helpers/standin.py), "
+        parts.append(f"{counts[SYNTHESIZED]} synthesized by the kit's stand-in server (helpers/authoring/standin/), "
                      "not captured from the live API")
     if counts[LIVE]:
         parts.append(f"{counts[LIVE]} captured from a live API")

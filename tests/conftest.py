@@ -36,7 +36,7 @@ def recordings_dir(tmp_path, monkeypatch):
 
 @pytest.fixture
 def standin():
-    from helpers.standin import StandIn
+    from helpers.authoring.standin import StandIn
 
     with StandIn() as server:
         yield server

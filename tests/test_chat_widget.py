@@ -4,7 +4,7 @@ import json
 import pytest
 
 from helpers import modes
-from helpers.standin import StandIn
+from helpers.authoring.standin import StandIn
 from helpers.tokens import count_messages
 from helpers.widgets.chat import DEFAULT_DEVELOPER, Chat, ChatWidget
 from tests.conftest import chat_bodies

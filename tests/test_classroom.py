@@ -16,9 +16,11 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import yaml
 
-from helpers import classroom, models, modes, navigation, prices
+from helpers import models, modes, paths, prices
+
+from helpers.authoring import classroom, navigation
 from helpers.paths import ROOT
-from helpers.secrets import find_secrets
+from helpers.authoring.secrets import find_secrets
 from tests.conftest import PLANTED_KEY, run_async
 
 DOCS = ROOT / "docs"
@@ -35,7 +37,8 @@ def load_yaml(name):
 
 def test_the_schedules_in_the_instructor_guide_are_up_to_date():
     stale = classroom.update(check_only=True)
-    assert stale == [], f"stale: {stale}; run `python -m helpers.build` (or `python -m helpers.classroom schedules`)"
+    assert stale == [], (f"stale: {stale}; run `python -m helpers.authoring.build` "
+                         "(or `python -m helpers.authoring.classroom schedules`)")
 
 
 @pytest.mark.parametrize("schedule", classroom.SCHEDULES, ids=lambda s: s.title)
@@ -44,7 +47,7 @@ def test_every_schedule_fits_its_slot_and_keeps_the_lessons_in_order(schedule):
     _, total = classroom.schedule_rows(schedule, infos)
     assert total <= schedule.available, (
         f"{schedule.title} now takes {total} min of {schedule.available}: a lesson got longer; "
-        "change the schedule in helpers/classroom.py")
+        "change the schedule in helpers/authoring/classroom.py")
     names = [s for s in schedule.sessions if isinstance(s, str)]
     assert names[:2] == ["00_setup", "01_chat_completions"]
     assert names == sorted(names, key=LESSONS.index), "lessons build on each other in number order"
@@ -69,8 +72,8 @@ def test_a_guide_without_markers_is_an_error(tmp_path, monkeypatch):
     guide = tmp_path / "docs" / "instructor-guide.md"
     guide.parent.mkdir()
     guide.write_text("# Instructor guide\n")
-    monkeypatch.setattr(classroom, "ROOT", tmp_path)
-    monkeypatch.setattr(classroom, "GUIDE", guide)
+    monkeypatch.setattr(paths, "ROOT", tmp_path)
+    monkeypatch.setattr(paths, "GUIDE", guide)
     with pytest.raises(ValueError, match="no schedule markers"):
         classroom.update(check_only=True)
 
@@ -359,7 +362,7 @@ def test_the_sdk_sends_requests_to_openai_base_url(monkeypatch, standin):
 def test_a_learner_on_another_server_goes_live_and_the_banner_names_it(monkeypatch, capsys):
     from openai import OpenAI
 
-    from helpers.standin import StandIn
+    from helpers.authoring.standin import StandIn
 
     monkeypatch.delenv("KIT_MODE")
     monkeypatch.setattr(modes, "_load_dotenv", lambda: None)

@@ -5,7 +5,7 @@ import re
 import nbformat
 import pytest
 
-from helpers import navigation
+from helpers.authoring import navigation
 from helpers.paths import NOTEBOOKS
 
 LESSONS = navigation.lessons()
@@ -19,12 +19,12 @@ def test_there_are_lessons():
 
 
 def test_navigation_contents_and_schedules_are_up_to_date():
-    from helpers import classroom
+    from helpers.authoring import classroom
 
-    from helpers import factsheet
+    from helpers.authoring import factsheet
 
     stale = navigation.update(check_only=True) + classroom.update(check_only=True) + factsheet.update(check_only=True)
-    assert stale == [], f"stale: {stale}; run `python -m helpers.build`"
+    assert stale == [], f"stale: {stale}; run `python -m helpers.authoring.build`"
 
 
 @pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.stem)

@@ -12,10 +12,10 @@ from openai.types.chat import ChatCompletionMessageFunctionToolCall
 from pydantic import BaseModel
 
 from helpers import models
-from helpers.standin import REASONING_TOKENS
+from helpers.authoring.standin import REASONING_TOKENS
 from helpers.exercises import PASS, lesson06, lesson07, lesson08
 from helpers.paths import STANDIN_SCRIPTS
-from helpers.standin import StandIn
+from helpers.authoring.standin import StandIn
 
 CHAT = models.CHAT
 NONE = {"reasoning_effort": "none"}  # a reasoning model takes function tools on chat only then
@@ -214,7 +214,7 @@ def test_lesson07_registered_tool_check(capsys):
 # ---- the stand-in refuses strict schemas that break the strict-mode rules ------------------------------
 
 def test_strict_schema_problems_are_worded_as_the_api_words_them():
-    from helpers.standin import strict_schema_problem
+    from helpers.authoring.standin import strict_schema_problem
 
     good = {"type": "object", "properties": {"a": {"type": "string"}}, "required": ["a"], "additionalProperties": False}
     assert strict_schema_problem(good) is None

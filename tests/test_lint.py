@@ -25,4 +25,4 @@ def test_ruff_on_the_notebooks_through_nbqa():
 def test_the_pre_commit_config_is_valid_and_runs_the_secret_scan():
     result = run(str(BIN / "pre-commit"), "validate-config", ".pre-commit-config.yaml")
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "helpers.secrets" in (ROOT / ".pre-commit-config.yaml").read_text()
+    assert "helpers.authoring.secrets" in (ROOT / ".pre-commit-config.yaml").read_text()

@@ -13,7 +13,8 @@ import pytest
 from nbclient.exceptions import CellExecutionError
 from openai import OpenAI
 
-from helpers import build, classroom, modes, navigation, paths, recordings
+from helpers import modes, paths, recordings
+from helpers.authoring import build, classroom, navigation
 
 LESSON = "01_chat_completions"
 ORIGINAL = paths.RECORDINGS / f"{LESSON}.json"  # the real recording, read only
@@ -170,12 +171,10 @@ def kit_copy(tmp_path, monkeypatch):
     guide = tmp_path / "docs" / "instructor-guide.md"
     guide.parent.mkdir()
     guide.write_text(f"{classroom.SCHEDULES_START}\n{classroom.SCHEDULES_END}\n")
-    # Each module holds its own copy of the paths it imported, so each is pointed at the copy.
-    for module in (navigation, build, classroom):
-        monkeypatch.setattr(module, "ROOT", tmp_path)
-    for module in (navigation, build):
-        monkeypatch.setattr(module, "NOTEBOOKS", notebooks)
-    monkeypatch.setattr(classroom, "GUIDE", guide)
+    # The kit reads its paths at call time: pointing helpers.paths at the copy moves everything.
+    monkeypatch.setattr(paths, "ROOT", tmp_path)
+    monkeypatch.setattr(paths, "NOTEBOOKS", notebooks)
+    monkeypatch.setattr(paths, "GUIDE", guide)
     return notebooks
 
 

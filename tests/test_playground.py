@@ -229,7 +229,7 @@ def test_live_max_tokens_cuts_the_answer(live):
 
 
 def test_live_api_errors_are_shown_as_messages(tmp_path, monkeypatch):
-    from helpers.standin import StandIn
+    from helpers.authoring.standin import StandIn
 
     (tmp_path / "rules.json").write_text(json.dumps({"rules": [{"match": {"contains": "refuse me"}, "reply": {
         "status": 400, "error": {"message": "This request was refused.", "type": "invalid_request_error",

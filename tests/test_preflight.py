@@ -32,7 +32,7 @@ def go_live(monkeypatch, base_url, key=PLANTED_KEY):
 
 def scripted_standin(tmp_path, status, error):
     """A stand-in whose models list answers with this error."""
-    from helpers.standin import StandIn
+    from helpers.authoring.standin import StandIn
 
     rule = {"match": {"path": "/v1/models"}, "reply": {"status": status, "error": error}}
     (tmp_path / "errors.json").write_text(json.dumps({"rules": [rule]}))

@@ -3,7 +3,7 @@ import subprocess
 
 import pytest
 
-from helpers import secrets
+from helpers.authoring import secrets
 from helpers.paths import ROOT
 from tests.conftest import PLANTED_KEY
 

@@ -5,7 +5,7 @@ import re
 import nbformat
 import pytest
 
-from helpers import build, navigation
+from helpers.authoring import build, navigation
 from helpers.exercises import PASS
 
 SOLUTION = re.compile(r"<summary>Solution</summary>.*?```python\n(.*?)```", re.S)

@@ -23,7 +23,7 @@ from openai.types.responses import Response
 
 from helpers import models
 from helpers.paths import ROOT
-from helpers.standin import MODERATION_CATEGORIES, REASONING_TOKENS, StandIn, load_scripts
+from helpers.authoring.standin import MODERATION_CATEGORIES, REASONING_TOKENS, StandIn, load_scripts
 from helpers.tokens import count_messages, count_text, count_tools
 
 CHAT = models.CHAT
@@ -436,7 +436,7 @@ def test_scripts_merge_in_file_name_order(tmp_path):
 
 
 def test_command_line_serves_until_stopped():
-    process = subprocess.Popen([sys.executable, "-m", "helpers.standin", "--port", "0"], cwd=ROOT,
+    process = subprocess.Popen([sys.executable, "-m", "helpers.authoring.standin", "--port", "0"], cwd=ROOT,
                                stdout=subprocess.PIPE, text=True)
     try:
         url = re.search(r"http://127\.0\.0\.1:\d+/v1", process.stdout.readline()).group(0)

@@ -7,7 +7,7 @@ from helpers.exercises import lesson12
 from helpers.history import trim_to_budget
 from helpers.prices import cost
 from helpers.session import Session
-from helpers.standin import StandIn
+from helpers.authoring.standin import StandIn
 from helpers.tokens import count_messages, count_tools
 from helpers.widgets.travel_bot import (TRAVEL_GUIDE, WEATHER_TOOL, TravelBot, TravelBotWidget, get_weather,
                                         run_tool_call)

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import nbformat
 
-from .paths import NOTEBOOKS, ROOT
+from .. import paths
+
 
 REPOSITORY = "openai-sdk-kit/openai-sdk-kit"  # owner/name on GitHub: the one place it is set
 BRANCH = "main"
@@ -19,7 +20,7 @@ TOP, BOTTOM = "nav-top", "nav-bottom"
 
 
 def lessons() -> list[Path]:
-    return sorted(p for p in NOTEBOOKS.glob("[0-9][0-9]*.ipynb"))
+    return paths.lessons()
 
 
 def binder_url(notebook: str) -> str:
@@ -86,21 +87,21 @@ def _nav_text(nb) -> list[str]:
 
 def update(check_only: bool = False) -> list[str]:
     """Write navigation and contents; return the files that were (or, checking, would be) changed."""
-    paths = lessons()
-    infos = [lesson_info(p) for p in paths]
+    notebooks = lessons()
+    infos = [lesson_info(p) for p in notebooks]
     stale = []
-    for position, path in enumerate(paths):
+    for position, path in enumerate(notebooks):
         nb = nbformat.read(path, as_version=4)
         top, bottom = nav_cells(infos, position)
         cells = nb.cells
         ok = (len(cells) >= 2 and cells[0].get("id") == f"kit-{TOP}" and cells[-1].get("id") == f"kit-{BOTTOM}"
               and _nav_text(nb) == [top, bottom])
         if not ok:
-            stale.append(str(path.relative_to(ROOT)))
+            stale.append(str(path.relative_to(paths.ROOT)))
             if not check_only:
                 _set_nav(nb, top, bottom)
                 write_notebook(nb, path)
-    readme = ROOT / "README.md"
+    readme = paths.ROOT / "README.md"
     text = readme.read_text(encoding="utf-8")
     new_text = replace_block(text, "badge", f"[![Launch on Binder]({BINDER_BADGE})]({binder_url(infos[0]['name'])})")
     new_text = replace_block(new_text, "lessons", contents_table(infos))

@@ -1,8 +1,8 @@
 """Running the kit for a class: workshop schedules and nbgitpuller links for a JupyterHub.
 
-    python -m helpers.classroom link --hub https://hub.example.edu --lesson 02_parameters
-    python -m helpers.classroom link --hub https://hub.example.edu --all     # a table for a handout
-    python -m helpers.classroom schedules [--check]                         # docs/instructor-guide.md
+    python -m helpers.authoring.classroom link --hub https://hub.example.edu --lesson 02_parameters
+    python -m helpers.authoring.classroom link --hub https://hub.example.edu --all     # a table for a handout
+    python -m helpers.authoring.classroom schedules [--check]                         # docs/instructor-guide.md
 
 The schedules in the instructor guide are built from each lesson's minutes (notebook metadata), so
 they change when a lesson's length does; `update()` writes them, and a test fails when they are stale.
@@ -15,11 +15,10 @@ import sys
 from dataclasses import dataclass
 from urllib.parse import quote, urlencode, urlsplit
 
+from .. import paths
 from . import navigation
-from .paths import ROOT
 
-GUIDE = ROOT / "docs" / "instructor-guide.md"
-SCHEDULES_START = "<!-- schedules:start (written by python -m helpers.build) -->"
+SCHEDULES_START = "<!-- schedules:start (written by python -m helpers.authoring.build) -->"
 SCHEDULES_END = "<!-- schedules:end -->"
 WELCOME = ("Welcome; everyone runs `python -m helpers.preflight`", 10)
 WRAP_UP = ("Wrap-up: questions, where to go next", 10)
@@ -90,17 +89,18 @@ def schedules_markdown(infos: dict[str, dict] | None = None) -> str:
 
 def update(check_only: bool = False) -> list[str]:
     """Write the schedules into the instructor guide; return the files that were (or would be) changed."""
-    text = GUIDE.read_text(encoding="utf-8")
+    text = paths.GUIDE.read_text(encoding="utf-8")
     pattern = re.compile(re.escape(SCHEDULES_START) + ".*?" + re.escape(SCHEDULES_END), re.S)
     if not pattern.search(text):
-        raise ValueError(f"{GUIDE.relative_to(ROOT)} has no schedule markers ({SCHEDULES_START} … {SCHEDULES_END})")
+        raise ValueError(f"{paths.GUIDE.relative_to(paths.ROOT)} has no schedule markers "
+                         f"({SCHEDULES_START} … {SCHEDULES_END})")
     block = f"{SCHEDULES_START}\n{schedules_markdown()}\n{SCHEDULES_END}"
     new_text = pattern.sub(lambda _: block, text)
     if new_text == text:
         return []
     if not check_only:
-        GUIDE.write_text(new_text, encoding="utf-8")
-    return [str(GUIDE.relative_to(ROOT))]
+        paths.GUIDE.write_text(new_text, encoding="utf-8")
+    return [str(paths.GUIDE.relative_to(paths.ROOT))]
 
 
 # --- nbgitpuller links ---------------------------------------------------------------------------------
@@ -146,7 +146,7 @@ def links_table(hub: str, **options) -> str:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m helpers.classroom", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m helpers.authoring.classroom", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
     link = commands.add_parser("link", help="print an nbgitpuller link for a JupyterHub")

@@ -1,7 +1,7 @@
 """Find secrets before they are committed: API keys, auth headers, organization and project ids.
 
 Used by the tests (every tracked file, every stored notebook output) and by the pre-commit hook:
-`python -m helpers.secrets FILE...` exits 1 and names each finding.
+`python -m helpers.authoring.secrets FILE...` exits 1 and names each finding.
 """
 from __future__ import annotations
 

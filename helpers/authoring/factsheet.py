@@ -1,6 +1,6 @@
 """docs/model-facts.md: the model catalogue, and which facts each lesson's recorded answers rest on.
 
-Written by `python -m helpers.build` (a test fails when it is stale). Every recording is read, and
+Written by `python -m helpers.authoring.build` (a test fails when it is stale). Every recording is read, and
 each recorded request is matched to the catalogue facts that decide its answer, so that a re-record
 with a real key knows what it confirms or corrects: above all the facts marked unsettled.
 """
@@ -10,8 +10,8 @@ import json
 from collections import defaultdict
 from pathlib import Path
 
-from . import models, paths, refusals
-from .models import Fact
+from .. import models, paths, refusals
+from ..models import Fact
 
 PAGE = Path("docs") / "model-facts.md"
 
@@ -73,11 +73,12 @@ def _settled(fact) -> bool:
 
 def page() -> str:
     lines = ["# Model facts and what the recordings rest on", "",
-             "Written by `python -m helpers.build` from `helpers/models.py` (the catalogue) and `helpers/refusals.py`",
-             "(what the API refuses); do not edit by hand. Every recording in `data/recordings/` is synthesized by",
-             "the kit's stand-in server from these facts, so each fact is what a re-record with a real key",
-             "(`KIT_MODE=record KIT_OVERWRITE=1`) confirms or corrects. **Unsettled** facts have no public capture",
-             "either way, or captures that conflict: check those first.", "", "## The models", ""]
+             "Written by `python -m helpers.authoring.build` from `helpers/models.py` (the catalogue) and",
+             "`helpers/refusals.py` (what the API refuses); do not edit by hand. Every recording in",
+             "`data/recordings/` is synthesized by the kit's stand-in server from these facts, so each fact is",
+             "what a re-record with a real key (`KIT_MODE=record KIT_OVERWRITE=1`) confirms or corrects.",
+             "**Unsettled** facts have no public capture either way, or captures that conflict: check those first.",
+             "", "## The models", ""]
     for entry in models.CATALOGUE.values():
         lines.append(f"### `{entry.name}`")
         lines.append("")

@@ -1,4 +1,4 @@
-"""One command for everything generated: `python -m helpers.build`.
+"""One command for everything generated: `python -m helpers.authoring.build`.
 
 1. navigation and the README's contents table;
 2. recordings that do not exist yet, synthesized by running the notebook in record mode against the
@@ -19,8 +19,8 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-from . import classroom, factsheet, navigation, recordings
-from .paths import NOTEBOOKS, ROOT
+from .. import paths, recordings
+from . import classroom, factsheet, navigation
 
 TIMEOUT = 300
 
@@ -46,7 +46,7 @@ def run(nb):
     """Run a notebook (as read by nbformat) top to bottom in a fresh kernel, from the lessons' folder."""
     client = NotebookClient(nb, timeout=TIMEOUT, kernel_name="python3", record_timing=False,
                             store_widget_state=False, coalesce_streams=True,
-                            resources={"metadata": {"path": str(NOTEBOOKS)}})
+                            resources={"metadata": {"path": str(paths.NOTEBOOKS)}})
     client.execute()
     return nb
 
@@ -75,7 +75,7 @@ def store_outputs(path: Path) -> None:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m helpers.build", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m helpers.authoring.build", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("notebooks", nargs="*", help="names like 01_chat_completions (default: all)")
     parser.add_argument("--check", action="store_true", help="report stale navigation, change nothing")
@@ -106,7 +106,7 @@ def main(argv=None) -> int:
             for request in unmatched:
                 print(f"  no stand-in script rule matched: {request}", file=sys.stderr)
         store_outputs(path)
-        print(f"outputs stored: {path.relative_to(ROOT)}")
+        print(f"outputs stored: {path.relative_to(paths.ROOT)}")
     for name in factsheet.update():  # after the recordings: it lists what each of them rests on
         print(f"written: {name}")
     return 0

@@ -1,0 +1,35 @@
+"""POST /v1/embeddings."""
+from __future__ import annotations
+
+import base64
+import struct
+
+from helpers.tokens import count_text
+
+from .call import Call
+from .media import embed
+from .text import _encoding
+from .wire import Answer, ApiError, json_answer
+
+EMBEDDING_DIMENSIONS = {"text-embedding-3-large": 3072}  # every other embedding model: 1536
+EMBEDDING_MAX_TOKENS = 8192  # per input, for every embedding model
+
+
+def answer(call: Call) -> Answer:
+    body, model = call.body, call.model
+    given = body.get("input")
+    inputs = [given] if isinstance(given, str) or (given and isinstance(given[0], int)) else list(given or [])
+    dimensions = int(body.get("dimensions") or EMBEDDING_DIMENSIONS.get(model, 1536))
+    data, used = [], 0
+    for index, item in enumerate(inputs):
+        text = item if isinstance(item, str) else _encoding(model).decode(item)
+        tokens = count_text(item, model) if isinstance(item, str) else len(item)
+        if tokens > EMBEDDING_MAX_TOKENS:  # the API's own wording; it names no code or param
+            raise ApiError(400, f"Invalid 'input': maximum context length is {EMBEDDING_MAX_TOKENS} tokens.")
+        used += tokens
+        vector = embed(text, dimensions)
+        if body.get("encoding_format") == "base64":
+            vector = base64.b64encode(struct.pack(f"<{dimensions}f", *vector)).decode()
+        data.append({"object": "embedding", "index": index, "embedding": vector})
+    return json_answer({"object": "list", "data": data, "model": model,
+                        "usage": {"prompt_tokens": used, "total_tokens": used}}, tokens=used)

@@ -1,0 +1,160 @@
+"""POST /v1/responses: output items (reasoning, messages, function calls), state and the event stream."""
+from __future__ import annotations
+
+import base64
+import math
+
+from helpers import models, refusals
+from helpers.tokens import count_text
+
+from .call import Call, _fallback_entry, _service_tier
+from .usage import _format_schema, prompt_tokens, reasoning_tokens
+from .routes import RESPONSES
+from .text import _answer_text, _content_text, _pieces, _response_items, _tool_calls, limit
+from .wire import Answer, Seed, _compact, _obfuscation, json_answer, sse_answer
+
+def answer(server, call: Call) -> Answer:
+    body, model, seed = call.body, call.model, call.seed
+    entry = call.entry() or _fallback_entry(call)
+    rid = "resp_" + seed.hex("id", 48)
+    output, said, used, status = [], [], 0, "completed"
+    most = body.get("max_output_tokens")
+    reasoning = reasoning_tokens(RESPONSES, body, most)
+    if reasoning:  # a reasoning model that reasons puts its reasoning item first
+        output.append(_reasoning_item(seed))
+        used += reasoning
+    budget = None if most is None else int(most) - reasoning
+    if budget is not None and budget <= 0:  # the limit went on reasoning: no message at all
+        status, entry = "incomplete", {}
+    elif "tool_calls" not in entry or entry.get("content") or "refusal" in entry:  # not tool calls alone
+        if "refusal" in entry:
+            part, text = {"type": "refusal", "refusal": entry["refusal"]}, entry["refusal"]
+        else:
+            fmt = (body.get("text") or {}).get("format")
+            text = _answer_text(entry, fmt, call.text)
+            text, finish = limit(text, model, max_tokens=budget)
+            status = "incomplete" if finish == "length" else status
+            part = {"type": "output_text", "text": text, "annotations": [], "logprobs": []}
+        output.append({"type": "message", "id": "msg_" + seed.hex("msg", 48), "status": status,
+                       "role": "assistant", "content": [part], **_phase(model)})
+        said.append({"role": "assistant", "content": text})
+        used += count_text(text, model)
+    for n, (name, arguments) in enumerate(_tool_calls(entry) if "tool_calls" in entry else []):
+        output.append({"type": "function_call", "id": "fc_" + seed.hex(f"fc{n}", 48),
+                       "call_id": "call_" + seed.alnum(f"call{n}", 24), "name": name, "arguments": arguments,
+                       "status": "completed"})
+        said.append({"role": "assistant", "tool_calls": [{"function": {"name": name, "arguments": arguments}}]})
+        used += count_text(name + arguments, model)
+    with server._lock:
+        earlier = server._conversations.get(body.get("previous_response_id"), [])
+        conversation = earlier + _as_messages(_response_items(body))
+        server._conversations[rid] = conversation + said
+    instructions = [{"role": "developer", "content": body["instructions"]}] if body.get("instructions") else []
+    schema = _format_schema((body.get("text") or {}).get("format"))
+    prompt = prompt_tokens(body, instructions + conversation, schema)
+    response = _response_object(call, rid, output, status, prompt, used, reasoning)
+    if body.get("stream"):
+        return sse_answer(_response_events(response, model), done=False, tokens=prompt + used)
+    return json_answer(response, tokens=prompt + used)
+
+
+def _as_messages(items: list) -> list[dict]:
+    """Responses API input items as the chat messages they are counted as."""
+    messages = []
+    for item in items:
+        kind = item.get("type", "message")
+        if kind == "function_call":
+            messages.append({"role": "assistant", "tool_calls": [{"function": {
+                "name": item.get("name", ""), "arguments": item.get("arguments", "")}}]})
+        elif kind == "function_call_output":
+            output = item.get("output")
+            messages.append({"role": "tool", "content": output if isinstance(output, str) else _compact(output)})
+        elif "role" in item:
+            messages.append({"role": item["role"], "content": _content_text(item.get("content"))})
+    return messages
+
+
+def _reasoning_item(seed: Seed) -> dict:
+    """A reasoning item as a GPT-6 capture shows it: no summary unless asked, the reasoning encrypted."""
+    opaque = base64.urlsafe_b64encode(b"\x80" + seed.digest("reasoning") * 6).decode()
+    return {"id": "rs_" + seed.hex("rs", 48), "type": "reasoning", "summary": [], "content": [],
+            "encrypted_content": "gAAAAA" + opaque}
+
+
+def _phase(model: str) -> dict:
+    """GPT-6 message items say which phase of the answer they are (a streamed capture shows final_answer)."""
+    entry = models.model(model)
+    return {"phase": "final_answer"} if entry is not None and entry.family == "gpt-6" else {}
+
+
+def _reasoning_echo(body: dict, model: str) -> dict:
+    """The `reasoning` a response echoes: a GPT-6 capture shows context, effort (default medium) and mode."""
+    effort = refusals.reasoning_effort_used(RESPONSES, body)
+    if effort is None:
+        return {"effort": None, "summary": None}
+    asked = body.get("reasoning") or {}
+    return {"context": "all_turns", "effort": effort, "mode": "standard", "summary": asked.get("summary")}
+
+
+def _response_object(call: Call, rid: str, output: list, status: str, prompt: int, used: int,
+                     reasoning: int = 0) -> dict:
+    body, seed = call.body, call.seed
+    tools = [{"description": None, "strict": True, **tool} if tool.get("type") == "function" else tool
+             for tool in body.get("tools") or []]
+    return {
+        "id": rid, "object": "response", "created_at": seed.created, "status": status, "background": False,
+        "completed_at": seed.created + math.ceil(seed.processing_ms / 1000), "error": None,
+        "incomplete_details": {"reason": "max_output_tokens"} if status == "incomplete" else None,
+        "instructions": body.get("instructions"), "max_output_tokens": body.get("max_output_tokens"),
+        "max_tool_calls": None, "model": call.model, "output": output,
+        "parallel_tool_calls": body.get("parallel_tool_calls", True),
+        "previous_response_id": body.get("previous_response_id"), "prompt_cache_key": None,
+        "reasoning": _reasoning_echo(body, call.model), "safety_identifier": None,
+        "service_tier": _service_tier(body), "store": body.get("store", True),
+        "temperature": body.get("temperature", 1.0),
+        "text": {"format": {"type": "text"}, "verbosity": "medium", **(body.get("text") or {})},
+        "tool_choice": body.get("tool_choice", "auto"), "tools": tools, "top_logprobs": 0,
+        "top_p": body.get("top_p", 1.0), "truncation": "disabled",
+        "usage": {"input_tokens": prompt, "input_tokens_details": {"cached_tokens": 0, "cache_write_tokens": 0},
+                  "output_tokens": used, "output_tokens_details": {"reasoning_tokens": reasoning},
+                  "total_tokens": prompt + used},
+        "user": None, "metadata": body.get("metadata") or {},
+    }
+
+
+def _response_events(response: dict, model: str) -> list[tuple[str, dict]]:
+    """The Responses API event sequence that streams `response`."""
+    events = []
+
+    def emit(kind, **fields):
+        events.append((kind, {"type": kind, "sequence_number": len(events), **fields}))
+
+    pending = {**response, "status": "in_progress", "output": [], "usage": None, "completed_at": None,
+               "incomplete_details": None}
+    emit("response.created", response=pending)
+    emit("response.in_progress", response=pending)
+    for index, item in enumerate(response["output"]):
+        where = {"item_id": item["id"], "output_index": index}
+        if item["type"] == "function_call":
+            started = {**item, "arguments": "", "status": "in_progress"}
+            emit("response.output_item.added", output_index=index, item=started)
+            for piece, _ in _pieces(item["arguments"], model):
+                emit("response.function_call_arguments.delta", **where, delta=piece)
+            emit("response.function_call_arguments.done", **where, name=item["name"], arguments=item["arguments"])
+        elif item["type"] == "reasoning":  # no summary was asked for, so nothing streams but the item itself
+            emit("response.output_item.added", output_index=index, item={**item, "encrypted_content": None})
+        else:
+            started = {**item, "content": [], "status": "in_progress"}
+            emit("response.output_item.added", output_index=index, item=started)
+            for content_index, part in enumerate(item["content"]):
+                key = "text" if part["type"] == "output_text" else "refusal"
+                kind, extra = (f"response.{part['type']}", {"logprobs": []} if key == "text" else {})
+                emit("response.content_part.added", **where, content_index=content_index, part={**part, key: ""})
+                for number, (piece, _) in enumerate(_pieces(part[key], model)):
+                    emit(f"{kind}.delta", **where, content_index=content_index, delta=piece, **extra,
+                         obfuscation=_obfuscation(piece, number))
+                emit(f"{kind}.done", **where, content_index=content_index, **{key: part[key]}, **extra)
+                emit("response.content_part.done", **where, content_index=content_index, part=part)
+        emit("response.output_item.done", output_index=index, item=item)
+    emit("response.completed" if response["status"] == "completed" else "response.incomplete", response=response)
+    return events

@@ -1,0 +1,11 @@
+"""The API paths the stand-in serves."""
+
+CHAT = "/v1/chat/completions"
+COMPLETIONS = "/v1/completions"
+EMBEDDINGS = "/v1/embeddings"
+MODERATIONS = "/v1/moderations"
+IMAGES = "/v1/images/generations"
+TRANSCRIPTIONS = "/v1/audio/transcriptions"
+SPEECH = "/v1/audio/speech"
+RESPONSES = "/v1/responses"
+MODELS = "/v1/models"

@@ -1,0 +1,49 @@
+"""The package's shape: what learners import stays apart from what authors and CI run."""
+import ast
+
+from helpers import paths
+
+HELPERS = paths.ROOT / "helpers"
+AUTHORING = HELPERS / "authoring"
+
+
+def imported_modules(path) -> set[str]:
+    """Every module a file imports, relative imports resolved against the helpers package."""
+    package = ".".join(path.relative_to(paths.ROOT).with_suffix("").parts[:-1])
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            base = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package if node.level else ""
+            module = ".".join(filter(None, [base, node.module]))
+            found.add(module)
+            found |= {f"{module}.{alias.name}" for alias in node.names}
+    return found
+
+
+def test_learner_code_never_imports_authoring_code():
+    learner = [p for p in HELPERS.rglob("*.py") if AUTHORING not in p.parents]
+    assert len(learner) > 20
+    for path in learner:
+        offending = sorted(m for m in imported_modules(path) if m.startswith("helpers.authoring"))
+        assert offending == [], f"{path.relative_to(paths.ROOT)} imports {offending}"
+
+
+def test_the_import_reader_sees_relative_and_absolute_imports():
+    modes = imported_modules(HELPERS / "modes.py")
+    assert {"helpers.session", "helpers.meter", "helpers.lifecycle"} <= modes
+    build = imported_modules(AUTHORING / "build.py")
+    assert {"helpers.authoring.navigation", "helpers.recordings"} <= build
+    server = imported_modules(AUTHORING / "standin" / "server.py")
+    assert "helpers.authoring.standin.chat" in server and "helpers.refusals" in server
+
+
+def test_the_stand_in_keeps_one_module_per_endpoint():
+    endpoints = {"chat", "responses", "completions", "embeddings", "moderations", "images", "audio", "catalogue"}
+    assert endpoints <= {p.stem for p in (AUTHORING / "standin").glob("*.py")}
+    assert max(len(p.read_text().splitlines()) for p in (AUTHORING / "standin").glob("*.py")) < 300
+
+
+def test_the_package_says_it_is_typed():
+    assert (HELPERS / "py.typed").is_file()
