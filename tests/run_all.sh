@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 python="${PYTHON:-python3}"
 "$python" -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip
-.venv/bin/python -m pip install --quiet -r requirements.txt -r tests/requirements.txt -e .
+.venv/bin/python -m pip install --quiet -r tests/requirements.lock -e .
 
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   apt-get update -qq

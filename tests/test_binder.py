@@ -12,9 +12,9 @@ from helpers.preflight import pinned
 BINDER = ROOT / "binder"
 
 
-def test_binder_pins_the_same_versions_as_requirements():
+def test_binder_pins_every_version_requirements_pins():
     binder, kit = pinned(BINDER / "requirements.txt"), pinned(ROOT / "requirements.txt")
-    assert binder == kit and "openai" in kit
+    assert kit.items() <= binder.items() and "openai" in kit  # and the rest of the lock (tests/test_lock.py)
     for path in (BINDER / "requirements.txt", ROOT / "requirements.txt"):
         lines = [line.split("#")[0].strip() for line in path.read_text().splitlines()]
         assert all("==" in line for line in lines if line), f"{path.name}: every requirement is pinned exactly"

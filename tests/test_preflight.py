@@ -134,7 +134,7 @@ def test_packages_that_differ_from_requirements_are_named(tmp_path):
     assert not sdk.ok and "the lessons need 0.28.1" in sdk.summary
     assert not others.ok
     assert "pandas" in others.summary and "no-such-package-for-the-kit missing (needs 1.0)" in others.summary
-    assert "pip install -r requirements.txt" in others.fix
+    assert "pip install -r requirements.lock" in others.fix
 
 
 def test_an_old_python_is_refused():
