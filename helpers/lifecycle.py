@@ -13,6 +13,7 @@ import importlib
 import inspect
 import re
 import sys
+import types
 import typing
 import warnings
 from dataclasses import dataclass
@@ -174,13 +175,14 @@ def _machinery() -> tuple[str, ...]:
     """Folders of the code between the learner's line and the request: the SDK, httpx2 and the kit."""
     import openai
 
-    folders = [Path(module.__file__).parent for module in (openai, httpx2, sys.modules[__package__])]
+    folders = [Path(str(module.__file__)).parent for module in (openai, httpx2, sys.modules[__package__])]
     return tuple(f"{folder}/" for folder in folders)
 
 
 def _stacklevel() -> int:
     """The stacklevel that points the warning at the learner's own line (a notebook cell or script)."""
-    frame, level = sys._getframe(2), 2  # 2: the caller of warn_if_shut_down
+    frame: types.FrameType | None = sys._getframe(2)  # the caller of warn_if_shut_down
+    level = 2
     while frame is not None and frame.f_code.co_filename.startswith(_machinery()):
         frame, level = frame.f_back, level + 1
     return level if frame is not None else 2

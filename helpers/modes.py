@@ -119,8 +119,11 @@ def _load_dotenv() -> None:
 def _show_kit_errors_briefly() -> None:
     """In a notebook, show the kit's own errors as their message alone, not a long traceback."""
     try:
-        shell = get_ipython()  # noqa: F821 - defined inside IPython only
-    except NameError:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is None:  # plain Python, not a notebook
         return
 
     def brief(shell, etype, value, tb, tb_offset=None):

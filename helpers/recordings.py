@@ -48,12 +48,15 @@ def parse_multipart(content_type: str, raw: bytes) -> tuple[dict[str, str], dict
     """A multipart form's text fields, and its files as (file name, bytes)."""
     message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
         f"Content-Type: {content_type}\r\n\r\n".encode() + raw)
-    form, files = {}, {}
+    form: dict[str, str] = {}
+    files: dict[str, tuple[str, bytes]] = {}
     for part in message.iter_parts():
-        name = part.get_param("name", header="content-disposition")
-        data = part.get_payload(decode=True) or b""
-        if part.get_filename() is not None:
-            files[name] = (part.get_filename(), data)
+        name = str(part.get_param("name", header="content-disposition"))
+        payload = part.get_payload(decode=True)
+        data = payload if isinstance(payload, bytes) else b""
+        filename = part.get_filename()
+        if filename is not None:
+            files[name] = (filename, data)
         else:
             form[name] = data.decode("utf-8", "replace")
     return form, files
@@ -301,7 +304,7 @@ class Recording:
     @property
     def data(self) -> dict:
         if self._data is None:
-            data = read_file(self.path) if self.path.is_file() else {"format": FORMAT, "interactions": []}
+            data: dict = read_file(self.path) if self.path.is_file() else {"format": FORMAT, "interactions": []}
             self._requests = [Sent.from_record(i["request"]) for i in data["interactions"]]
             self._data = data
         return self._data

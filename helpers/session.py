@@ -104,6 +104,7 @@ class Session:
         return sent, outgoing, index
 
     def _replay(self, outgoing: traffic.Outgoing, index: int, request: httpx2.Request) -> httpx2.Response:
+        assert self.recording is not None  # a replay comes from a recording
         answer: Answer = self.recording.answer(index)
         headers = list(answer.headers.items())
         if answer.headers.get("content-type", "").startswith("text/event-stream"):
@@ -117,6 +118,7 @@ class Session:
 
     def _record(self, sent: Sent, outgoing: traffic.Outgoing, request: httpx2.Request, response: httpx2.Response,
                 content: bytes) -> httpx2.Response:
+        assert self.recording is not None  # record mode has a recording
         self.recording.add(sent, response.status_code, response.reason_phrase, response.headers, content,
                            overwrite=self.overwrite)
         traffic.notify(self.listeners, outgoing, response.status_code, response.headers.get("content-type", ""),

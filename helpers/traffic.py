@@ -71,11 +71,22 @@ def notify(listeners, outgoing: Outgoing, status: int, content_type: str, conten
                           "your call itself is not affected.", stacklevel=2)
 
 
-class TeeStream(httpx2.SyncByteStream):
-    """Passes the chunks on as they come and keeps a copy; reports the whole once, at the end or on close."""
+class _Tee:
+    """Keeps a copy of the chunks passed on; reports the whole once, at the end or on close."""
 
     def __init__(self, stream, finish: Callable[[bytes], None], keep: bool):
-        self._stream, self._finish, self._keep, self._chunks = stream, finish, keep, []
+        self._stream, self._keep = stream, keep
+        self._finish: Callable[[bytes], None] | None = finish
+        self._chunks: list[bytes] = []
+
+    def _done(self) -> None:
+        finish, self._finish = self._finish, None
+        if finish is not None:
+            finish(b"".join(self._chunks))
+
+
+class TeeStream(_Tee, httpx2.SyncByteStream):
+    """Passes a live answer's chunks on as they come (sync clients)."""
 
     def __iter__(self):
         for chunk in self._stream:
@@ -90,15 +101,9 @@ class TeeStream(httpx2.SyncByteStream):
         finally:
             self._done()
 
-    def _done(self) -> None:
-        finish, self._finish = self._finish, None
-        if finish is not None:
-            finish(b"".join(self._chunks))
 
-
-class AsyncTeeStream(httpx2.AsyncByteStream):
-    def __init__(self, stream, finish: Callable[[bytes], None], keep: bool):
-        self._stream, self._finish, self._keep, self._chunks = stream, finish, keep, []
+class AsyncTeeStream(_Tee, httpx2.AsyncByteStream):
+    """Passes a live answer's chunks on as they come (async clients)."""
 
     async def __aiter__(self):
         async for chunk in self._stream:
@@ -112,8 +117,6 @@ class AsyncTeeStream(httpx2.AsyncByteStream):
             await self._stream.aclose()
         finally:
             self._done()
-
-    _done = TeeStream._done
 
 
 def tee(listeners, outgoing: Outgoing, response: httpx2.Response, stream_class):

@@ -1,4 +1,5 @@
-"""ruff passes on the helpers, the tests and (through nbQA) the notebooks; pre-commit's config is valid."""
+"""ruff passes on the helpers, the tests and (through nbQA) the notebooks; mypy on the learner package;
+pre-commit's config is valid."""
 import subprocess
 import sys
 from pathlib import Path
@@ -15,6 +16,12 @@ def run(*command):
 def test_ruff_on_helpers_and_tests():
     result = run(str(BIN / "ruff"), "check", "helpers", "tests")
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_mypy_finds_no_error_in_the_learner_package():
+    """pyproject.toml says what is checked: helpers/, apart from helpers/authoring/."""
+    result = run(str(BIN / "mypy"))
+    assert result.returncode == 0 and "Success: no issues found" in result.stdout, result.stdout + result.stderr
 
 
 def test_ruff_on_the_notebooks_through_nbqa():

@@ -5,7 +5,7 @@ pass prints what the learner got right. Checks never raise on a wrong answer: th
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
 PASS = "✅ Correct!"
 NOT_YET = "❌ Not yet:"
@@ -24,7 +24,7 @@ class Verdict:
     def __eq__(self, other) -> bool:
         return self.passed == bool(other)
 
-    __hash__ = None
+    __hash__ = None  # type: ignore[assignment]  # equal to a bool, so not hashable like one
 
     def __repr__(self) -> str:
         return f"Verdict(passed={self.passed})"
@@ -33,7 +33,11 @@ class Verdict:
         pass
 
 
-def verdict(checks: Iterable[tuple[Callable[[], bool] | bool, str]], success: str) -> Verdict:
+# A condition is a value whose truth counts, or a callable giving one (so later checks can assume earlier ones).
+Check = tuple[object, str]
+
+
+def verdict(checks: Iterable[Check], success: str) -> Verdict:
     """Print the first hint whose condition fails, or the success message; return whether all passed.
 
     Conditions may be callables, so later checks can assume earlier ones passed.

@@ -7,7 +7,7 @@ from contextlib import redirect_stderr, redirect_stdout
 
 from openai import OpenAI
 
-from . import verdict
+from . import Verdict, verdict
 
 VARIABLE = "OPENAI_API_KEY"
 # Built here, not written out, so no file holds a key-shaped string.
@@ -33,7 +33,7 @@ def _run_with_key(function, key: str | None) -> tuple[object, str]:
     return result, printed.getvalue()
 
 
-def check_key_report(key_report) -> bool:
+def check_key_report(key_report) -> Verdict:
     """Exercise 1: say whether a key is set, never showing it."""
     results = {}
 
@@ -61,7 +61,7 @@ def check_key_report(key_report) -> bool:
     ], "It tells whether a key is set and never shows it.")
 
 
-def check_embedding_ids(models, embedding_ids) -> bool:
+def check_embedding_ids(models, embedding_ids) -> Verdict:
     """Exercise 2: the embedding models in the models list."""
     expected = [model.id for model in models if "embedding" in model.id]
     return verdict([
@@ -75,7 +75,7 @@ def check_embedding_ids(models, embedding_ids) -> bool:
     ], f"{len(expected)} embedding models: {', '.join(sorted(expected))}.")
 
 
-def check_vllm_client(vllm) -> bool:
+def check_vllm_client(vllm) -> Verdict:
     """Exercise 3: a client for a local vLLM server."""
     return verdict([
         (isinstance(vllm, OpenAI), "`vllm` should be a client: `OpenAI(base_url=..., api_key=...)`."),

@@ -1,8 +1,8 @@
 """Checks for lesson 01, chat completions."""
-from . import verdict
+from . import Verdict, verdict
 
 
-def check_messages(messages) -> bool:
+def check_messages(messages) -> Verdict:
     """Exercise 1: a messages list with a developer message and a user question."""
     return verdict([
         (isinstance(messages, list) and len(messages) >= 2, "`messages` should be a list of at least two dicts."),
@@ -15,7 +15,7 @@ def check_messages(messages) -> bool:
     ], "A developer message to steer, a user message to answer.")
 
 
-def check_answer_text(response, text) -> bool:
+def check_answer_text(response, text) -> Verdict:
     """Exercise 2: pull the reply's text out of a ChatCompletion."""
     return verdict([
         (isinstance(text, str), "`text` should be a string: the reply's content, not the whole response."),
@@ -24,7 +24,7 @@ def check_answer_text(response, text) -> bool:
     ], "That is the assistant's reply.")
 
 
-def check_total_tokens(response, total) -> bool:
+def check_total_tokens(response, total) -> Verdict:
     """Exercise 3: compute the total tokens from the two parts of usage."""
     return verdict([
         (isinstance(total, int), "`total` should be a whole number of tokens."),

@@ -5,10 +5,10 @@ import json
 import math
 from numbers import Real
 
-from . import verdict
+from . import Verdict, verdict
 
 
-def check_was_cut_off(was_cut_off, short, full) -> bool:
+def check_was_cut_off(was_cut_off, short, full) -> Verdict:
     """Exercise 1: tell an answer cut off by max_completion_tokens from a finished one."""
     return verdict([
         (callable(was_cut_off), "`was_cut_off` should be a function that takes a response."),
@@ -22,7 +22,7 @@ def check_was_cut_off(was_cut_off, short, full) -> bool:
     ], "finish_reason == \"length\" means the token limit cut the answer off.")
 
 
-def check_first_token_percent(probs, percent) -> bool:
+def check_first_token_percent(probs, percent) -> Verdict:
     """Exercise 2: the probability of the first token, in percent, from its logprob."""
     expected = 100 * math.exp(probs.choices[0].logprobs.content[0].logprob)
     return verdict([
@@ -37,7 +37,7 @@ def check_first_token_percent(probs, percent) -> bool:
     ], f"The model gave its first token a {expected:.1f}% chance.")
 
 
-def check_population(city_info, population) -> bool:
+def check_population(city_info, population) -> Verdict:
     """Exercise 3: a value out of a JSON-mode answer."""
     return verdict([
         (population is not None, "Parse `city_info.choices[0].message.content` with `json.loads`, then take a key."),
@@ -49,7 +49,7 @@ def check_population(city_info, population) -> bool:
     ], f"{population:,} people, parsed from JSON." if isinstance(population, int) else "Parsed from JSON.")
 
 
-def check_playground(playground) -> bool:
+def check_playground(playground) -> Verdict:
     """Exercise 6: the playground's last answer was cut off by max tokens."""
     response = playground.last_response
     return verdict([
@@ -61,7 +61,7 @@ def check_playground(playground) -> bool:
     ], "finish_reason is 'length': the token limit cut the answer off.")
 
 
-def check_accepted(settings) -> bool:
+def check_accepted(settings) -> Verdict:
     """Exercise 4: make a temperature request acceptable to a reasoning model."""
     from .. import models, refusals
 
@@ -76,7 +76,7 @@ def check_accepted(settings) -> bool:
     ], "Accepted: with reasoning_effort=\"none\" the model does not reason, so it takes temperature.")
 
 
-def check_answer_tokens(response, answer_tokens) -> bool:
+def check_answer_tokens(response, answer_tokens) -> Verdict:
     """Exercise 5: the visible part of completion_tokens."""
     usage = response.usage
     reasoning = usage.completion_tokens_details.reasoning_tokens

@@ -1,9 +1,9 @@
 """Checks for lesson 03, conversation history."""
-from . import verdict
+from . import Check, Verdict, verdict
 from ..tokens import count_messages
 
 
-def check_continued(messages, first_question: str, reply: str) -> bool:
+def check_continued(messages, first_question: str, reply: str) -> Verdict:
     """Exercise 1: the history continued with the reply as an assistant message and a new question."""
     roles = [m.get("role") for m in messages] if isinstance(messages, list) else []
     return verdict([
@@ -32,14 +32,14 @@ CASES = [
 ]
 
 
-def check_keep_last_messages(function) -> bool:
+def check_keep_last_messages(function) -> Verdict:
     """Exercise 2: keep the developer/system messages and the last n other messages."""
     def result(case):
         messages, n, _ = case
         copy = [dict(m) for m in messages]
         return function(copy, n)
 
-    checks = [(callable(function), "`keep_last_messages` should be a function of (messages, n).")]
+    checks: list[Check] = [(callable(function), "`keep_last_messages` should be a function of (messages, n).")]
     for messages, n, expected in CASES:
         roles = "/".join(m["role"] for m in messages)
         checks.append((lambda case=(messages, n, expected): result(case) == case[2],
@@ -52,7 +52,7 @@ def check_keep_last_messages(function) -> bool:
     return verdict(checks, "Developer messages always stay; the oldest other messages go first.")
 
 
-def check_saved(saved, conversation, kept) -> bool:
+def check_saved(saved, conversation, kept) -> Verdict:
     """Exercise 3: prompt tokens saved at the last turn by sending `kept` instead of `conversation`."""
     expected = count_messages(conversation) - count_messages(kept)
     return verdict([

@@ -1,8 +1,8 @@
 """Checks for lesson 04a, legacy completions and the models list."""
-from . import verdict
+from . import Verdict, verdict
 
 
-def check_error_code(error, code) -> bool:
+def check_error_code(error, code) -> Verdict:
     """Exercise 1: the error code of the API's answer to a shut-down model."""
     return verdict([
         (isinstance(code, str), "`code` should be a string: the error's `.code`, not the whole error."),
@@ -11,7 +11,7 @@ def check_error_code(error, code) -> bool:
     ], f"`{error.code}`: the model is gone, so no retry will help. Port the call to chat completions.")
 
 
-def check_ported_messages(messages, prompt: str) -> bool:
+def check_ported_messages(messages, prompt: str) -> Verdict:
     """Exercise 2: a legacy prompt carried over into chat messages."""
     return verdict([
         (isinstance(messages, list) and messages, "`messages` should be a non-empty list of dicts."),
@@ -22,7 +22,7 @@ def check_ported_messages(messages, prompt: str) -> bool:
     ], "`prompt=...` becomes a user message; the rest of the call stays the same.")
 
 
-def check_embedding_ids(models, embedding_ids) -> bool:
+def check_embedding_ids(models, embedding_ids) -> Verdict:
     """Exercise 3: the sorted ids of the embedding models in a models list."""
     expected = sorted(m.id for m in models if m.id.startswith("text-embedding"))
     return verdict([

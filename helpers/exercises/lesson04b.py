@@ -3,13 +3,13 @@ import base64
 import math
 import re
 
-from . import verdict
+from . import Verdict, verdict
 from ..prices import cost
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
-def check_decoded(response, image_bytes) -> bool:
+def check_decoded(response, image_bytes) -> Verdict:
     """Exercise 1: the base64 image of a response, decoded to bytes."""
     return verdict([
         (image_bytes is not None, "Decode `wide.data[0].b64_json` with `base64.b64decode(...)`."),
@@ -21,7 +21,7 @@ def check_decoded(response, image_bytes) -> bool:
     ], f"{len(image_bytes or b'')} bytes of PNG, ready to show or save.")
 
 
-def check_image_cost(response, dollars) -> bool:
+def check_image_cost(response, dollars) -> Verdict:
     """Exercise 2: the cost of an image from its usage."""
     expected = cost("gpt-image-2", response.usage.input_tokens, response.usage.output_tokens)
     output_only = cost("gpt-image-2", 0, response.usage.output_tokens)
@@ -41,7 +41,7 @@ def _size(value):
     return (int(found[1]), int(found[2])) if found else None
 
 
-def check_portrait_params(params) -> bool:
+def check_portrait_params(params) -> Verdict:
     """Exercise 3: arguments for a portrait image at high quality."""
     return verdict([
         (isinstance(params, dict), "`params` should be a dict of keyword arguments."),

@@ -3,10 +3,10 @@ import io
 import math
 import wave
 
-from . import verdict
+from . import Verdict, verdict
 
 
-def check_language_and_duration(verbose, language, seconds) -> bool:
+def check_language_and_duration(verbose, language, seconds) -> Verdict:
     """Exercise 1: two fields of a verbose transcription."""
     return verdict([
         (isinstance(language, str), "`language` should be a string: look at `verbose.language`."),
@@ -17,7 +17,7 @@ def check_language_and_duration(verbose, language, seconds) -> bool:
     ], f"{language}, {seconds} seconds.")
 
 
-def check_cues(verbose, cues) -> bool:
+def check_cues(verbose, cues) -> Verdict:
     """Exercise 2: (start, end, text) for each segment."""
     expected = [(s.start, s.end, s.text.strip()) for s in verbose.segments]
     return verdict([
@@ -32,7 +32,7 @@ def check_cues(verbose, cues) -> bool:
     ], "One cue per segment: that is all a subtitle file needs.")
 
 
-def check_speech_seconds(audio_bytes, speech_seconds) -> bool:
+def check_speech_seconds(audio_bytes, speech_seconds) -> Verdict:
     """Exercise 3: the length of a WAV file from its header."""
     with wave.open(io.BytesIO(audio_bytes)) as sound:
         frames, rate = sound.getnframes(), sound.getframerate()

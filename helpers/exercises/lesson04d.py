@@ -3,14 +3,14 @@ import math
 
 import numpy as np
 
-from . import verdict
+from . import Verdict, verdict
 
 
 def _true_cosine(a, b) -> float:
     return float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b)))
 
 
-def check_cosine(cosine, vectors) -> bool:
+def check_cosine(cosine, vectors) -> Verdict:
     """Exercise 1: a cosine similarity function, tried on unit vectors and on vectors of other lengths."""
     pairs = [(vectors[0], vectors[1]), (vectors[0], vectors[0]), (2 * vectors[2], vectors[9]),
              (np.array([3.0, 4.0]), np.array([4.0, 3.0]))]
@@ -29,7 +29,7 @@ def check_cosine(cosine, vectors) -> bool:
     ], "That is cosine similarity; for unit vectors it equals the dot product.")
 
 
-def check_nearest(vectors, index: int, nearest) -> bool:
+def check_nearest(vectors, index: int, nearest) -> Verdict:
     """Exercise 2: the index of the text most similar to texts[index], other than itself."""
     scores = vectors @ vectors[index]
     scores[index] = -np.inf
@@ -43,7 +43,7 @@ def check_nearest(vectors, index: int, nearest) -> bool:
     ], f"Text {expected} is the nearest neighbour of text {index}.")
 
 
-def check_best_text(vectors, texts, question_response, best_text) -> bool:
+def check_best_text(vectors, texts, question_response, best_text) -> Verdict:
     """Exercise 3: the text that best answers a question, by embedding score."""
     scores = vectors @ np.array(question_response.data[0].embedding)
     expected = texts[int(np.argmax(scores))]

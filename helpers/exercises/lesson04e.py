@@ -1,10 +1,10 @@
 """Checks for lesson 04e, moderation."""
-from . import verdict
+from . import Verdict, verdict
 
 THRESHOLD = 0.4
 
 
-def check_flagged(messages, results, flagged_messages) -> bool:
+def check_flagged(messages, results, flagged_messages) -> Verdict:
     """Exercise 1: the texts whose moderation result is flagged, in order."""
     expected = [text for text, result in zip(messages, results, strict=True) if result.flagged]
     return verdict([
@@ -21,7 +21,7 @@ def _expected(result) -> bool:
     return max(scores.harassment, scores.harassment_threatening) >= THRESHOLD
 
 
-def check_is_harassment(is_harassment, results) -> bool:
+def check_is_harassment(is_harassment, results) -> Verdict:
     """Exercise 2: a stricter rule on two category scores."""
     return verdict([
         (callable(is_harassment), "`is_harassment` should be a function of one moderation result."),

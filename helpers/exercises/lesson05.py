@@ -2,12 +2,12 @@
 from numbers import Integral, Real
 
 from .. import prices, tokens
-from . import verdict
+from . import Verdict, verdict
 
-WORKLOAD = {"model": "gpt-5.4-mini", "requests": 1_000, "input_tokens": 1_200, "output_tokens": 300}
+WORKLOAD_MODEL, WORKLOAD_REQUESTS, WORKLOAD_INPUT, WORKLOAD_OUTPUT = "gpt-5.4-mini", 1_000, 1_200, 300
 
 
-def check_token_count(text: str, count) -> bool:
+def check_token_count(text: str, count) -> Verdict:
     """Exercise 1: the number of o200k_base tokens in a text."""
     expected = tokens.count_text(text)
     return verdict([
@@ -18,10 +18,10 @@ def check_token_count(text: str, count) -> bool:
     ], f"{expected} tokens for {len(text)} characters and {len(text.split())} words.")
 
 
-def check_workload_cost(dollars) -> bool:
-    """Exercise 2: what the workload in WORKLOAD costs, from the price per million tokens."""
-    one = prices.cost(WORKLOAD["model"], WORKLOAD["input_tokens"], WORKLOAD["output_tokens"])
-    expected = one * WORKLOAD["requests"]
+def check_workload_cost(dollars) -> Verdict:
+    """Exercise 2: what the WORKLOAD_* workload costs, from the price per million tokens."""
+    one = prices.cost(WORKLOAD_MODEL, WORKLOAD_INPUT, WORKLOAD_OUTPUT)
+    expected = one * WORKLOAD_REQUESTS
 
     def close(value, target):
         return abs(value - target) <= 1e-9 + 1e-6 * abs(target)
@@ -34,10 +34,10 @@ def check_workload_cost(dollars) -> bool:
         (lambda: close(dollars, expected),
          "Multiply each token count by its price per million, divide by 1,000,000, add input and output, "
          "then multiply by the number of requests."),
-    ], f"{prices.usd(expected)} for {WORKLOAD['requests']:,} requests on {WORKLOAD['model']}.")
+    ], f"{prices.usd(expected)} for {WORKLOAD_REQUESTS:,} requests on {WORKLOAD_MODEL}.")
 
 
-def check_prediction(predicted, response, messages) -> bool:
+def check_prediction(predicted, response, messages) -> Verdict:
     """Exercise 3: count a messages list before sending it, by the published formula."""
     published = tokens.count_messages(messages)  # 3 per message, 3 for the reply (no model: the published count)
     counted = response.usage.prompt_tokens
@@ -52,7 +52,7 @@ def check_prediction(predicted, response, messages) -> bool:
                                           "whose reply is primed with one token less)") + ".")
 
 
-def check_meter_reading(total_tokens) -> bool:
+def check_meter_reading(total_tokens) -> Verdict:
     """Exercise 4: read gpt-6-luna's tokens in and out so far from the session meter."""
     from ..meter import meter
 
@@ -62,7 +62,7 @@ def check_meter_reading(total_tokens) -> bool:
         (row is not None, "The meter has no gpt-6-luna calls yet: run the lesson's cells above first."),
         (isinstance(total_tokens, Integral) and not isinstance(total_tokens, bool),
          "`total_tokens` should be a whole number."),
-        (lambda: total_tokens == row["input_tokens"] + row["output_tokens"],
+        (lambda: row is not None and total_tokens == row["input_tokens"] + row["output_tokens"],
          "Add the 'input_tokens' and 'output_tokens' columns of the gpt-6-luna row: "
          "`table.loc[\"gpt-6-luna\", \"input_tokens\"]` reads one cell."),
     ], "That is what the session has used on gpt-6-luna so far.")

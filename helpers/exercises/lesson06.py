@@ -2,7 +2,7 @@
 from openai.types import CompletionUsage
 from openai.types.chat import ChatCompletionChunk
 
-from . import verdict
+from . import Verdict, verdict
 
 _PIECES = ["Rivers ", "run ", "to ", "the ", "sea."]
 
@@ -23,7 +23,7 @@ def sample_stream() -> list[ChatCompletionChunk]:
     return chunks + [_chunk([], usage)]
 
 
-def check_collect_text(collect_text) -> bool:
+def check_collect_text(collect_text) -> Verdict:
     """Exercise 1: a function that joins a stream's content pieces, whatever chunks it meets."""
     chunks = sample_stream()
     return verdict([
@@ -38,7 +38,7 @@ def check_collect_text(collect_text) -> bool:
     ], "Your function joins the pieces and survives the role, finish and usage chunks.")
 
 
-def check_stream_usage(usage) -> bool:
+def check_stream_usage(usage) -> Verdict:
     """Exercise 2: keep the usage that the last chunk of a stream carries."""
     complete = isinstance(usage, CompletionUsage)
     return verdict([

@@ -1,7 +1,7 @@
 """Checks for lesson 07, tools (function calling)."""
 import json
 
-from . import verdict
+from . import Verdict, verdict
 
 CURRENCY_PARAMETERS = {"amount": "number", "from_currency": "string", "to_currency": "string"}
 
@@ -19,7 +19,7 @@ def _type_of(schema: dict):
     return kind if isinstance(kind, str) else None
 
 
-def check_currency_schema(tools) -> bool:
+def check_currency_schema(tools) -> Verdict:
     """Exercise 1: a strict tool schema for convert_currency(amount, from_currency, to_currency)."""
     names = set(CURRENCY_PARAMETERS)
     return verdict([
@@ -46,7 +46,7 @@ def check_currency_schema(tools) -> bool:
     ], "A strict schema: the model's arguments will always have these three fields, with these types.")
 
 
-def check_arguments_and_result(tool_call, function, arguments, result) -> bool:
+def check_arguments_and_result(tool_call, function, arguments, result) -> Verdict:
     """Exercise 2: decode a tool call's arguments and run the function with them."""
     return verdict([
         (isinstance(arguments, dict),
@@ -58,7 +58,7 @@ def check_arguments_and_result(tool_call, function, arguments, result) -> bool:
     ], "Your code ran the tool; the model only asked for it.")
 
 
-def check_tool_message(tool_call, result, message) -> bool:
+def check_tool_message(tool_call, result, message) -> Verdict:
     """Exercise 3: the tool message that answers a tool call."""
     return verdict([
         (isinstance(message, dict) and message, "`tool_message` should be a dict with role, tool_call_id and content."),
@@ -71,7 +71,7 @@ def check_tool_message(tool_call, result, message) -> bool:
     ], "Append it after the assistant's message, and ask again for the final answer.")
 
 
-def check_currency_output(output) -> bool:
+def check_currency_output(output) -> Verdict:
     """Exercise 4: call_tool runs convert_currency once it is in the TOOLS table."""
     def decoded():
         return json.loads(output)

@@ -6,7 +6,7 @@ import typing
 from openai.types.chat import ParsedChatCompletionMessage
 from pydantic import BaseModel
 
-from . import verdict
+from . import Verdict, verdict
 
 RECIPE_TYPES = {"title": "string", "ingredients": "array", "minutes": "integer"}
 RECIPE_ANNOTATIONS = {"title": str, "ingredients": list[str], "minutes": int}
@@ -16,7 +16,7 @@ def _schema(response_format):
     return response_format["json_schema"]["schema"]
 
 
-def check_recipe_format(response_format) -> bool:
+def check_recipe_format(response_format) -> Verdict:
     """Exercise 1: a strict json_schema response_format for a recipe."""
     names = set(RECIPE_TYPES)
     return verdict([
@@ -42,7 +42,7 @@ def check_recipe_format(response_format) -> bool:
     ], "Every answer to a request with this format will be a recipe your code can read.")
 
 
-def check_recipe_model(model) -> bool:
+def check_recipe_model(model) -> Verdict:
     """Exercise 2: the recipe as a Pydantic model."""
     def annotations():
         return {name: field.annotation for name, field in model.model_fields.items()}
@@ -63,7 +63,7 @@ def _message(parsed=None, refusal=None):
     return ParsedChatCompletionMessage[typing.Any](role="assistant", content=None, refusal=refusal, parsed=parsed)
 
 
-def check_parsed_or_none(function) -> bool:
+def check_parsed_or_none(function) -> Verdict:
     """Exercise 3: use the parsed answer, or report the refusal and return None."""
     answer = {"title": "Pancakes"}
     refusal = "I'm sorry, but I can't help with that."

@@ -4,7 +4,7 @@ from __future__ import annotations
 import httpx2
 import openai
 
-from . import Verdict, verdict
+from . import Check, Verdict, verdict
 
 _URL = "https://api.openai.com/v1/chat/completions"
 
@@ -40,7 +40,7 @@ def sample_errors() -> list[tuple[openai.APIError, bool, str]]:
 
 def check_should_retry(should_retry) -> Verdict:
     """Exercise 1: a function that says which errors are worth retrying."""
-    checks = [(callable(should_retry), "`should_retry` should be a function that takes an error.")]
+    checks: list[Check] = [(callable(should_retry), "`should_retry` should be a function that takes an error.")]
     for err, expected, what in sample_errors():
         verb = "retry" if expected else "not retry"
         checks.append((lambda err=err, expected=expected: should_retry(err) is expected,

@@ -31,10 +31,10 @@ def _is_reasoning(item) -> bool:
 
 def check_history(first, next_input) -> Verdict:
     """Exercise 2: the input list that continues a conversation by hand (reasoning items may ride along)."""
-    messages = [m for m in next_input if not _is_reasoning(m)] if isinstance(next_input, list) else None
+    messages = [m for m in next_input if not _is_reasoning(m)] if isinstance(next_input, list) else []
     turns = lambda: [_role_and_text(m) for m in messages]  # noqa: E731
     return verdict([
-        (isinstance(messages, list) and len(messages) == 3,
+        (isinstance(next_input, list) and len(messages) == 3,
          "`next_input` should be a list of three messages: the first question, the reply, the new question."),
         (lambda: turns()[0] == ("user", CAT_QUESTION), f"Start with the first user message: {CAT_QUESTION!r}."),
         (lambda: turns()[1] == ("assistant", first.output_text),

@@ -1,7 +1,7 @@
 """Checks for lesson 11, moving old code to the current SDK."""
 from helpers.models import SHUT_DOWN
 
-from . import Verdict, verdict
+from . import Check, Verdict, verdict
 
 NEW_CALLS = {
     "openai.ChatCompletion.create": "client.chat.completions.create",
@@ -21,7 +21,7 @@ def _call_name(text) -> str:
 
 def check_new_calls(new_calls) -> Verdict:
     """Exercise 1: the current call for each removed one."""
-    checks = [(isinstance(new_calls, dict) and set(new_calls) == set(NEW_CALLS),
+    checks: list[Check] = [(isinstance(new_calls, dict) and set(new_calls) == set(NEW_CALLS),
                "Keep the six old names as the keys of `new_calls`; fill in the values.")]
     for old, new in NEW_CALLS.items():
         checks.append((lambda old=old, new=new: _call_name(new_calls[old]) == new,
@@ -31,7 +31,8 @@ def check_new_calls(new_calls) -> Verdict:
 
 def check_replacements(replacements) -> Verdict:
     """Exercise 2: the current model for each shut-down one."""
-    checks = [(isinstance(replacements, dict), "`replacements` should be a dict from old name to new name.")]
+    checks: list[Check] = [(isinstance(replacements, dict),
+                            "`replacements` should be a dict from old name to new name.")]
     for old in ("gpt-3.5-turbo", "gpt-4", "text-davinci-003", "dall-e-3"):
         accepted = {SHUT_DOWN[old]}
         checks.append((lambda old=old, accepted=accepted: replacements.get(old) in accepted,

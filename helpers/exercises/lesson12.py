@@ -1,7 +1,7 @@
 """Checks for lesson 12, the capstone travel-guide chatbot."""
 import json
 
-from . import verdict
+from . import Verdict, verdict
 from ..prices import cost
 from ..widgets.travel_bot import get_weather
 
@@ -9,7 +9,7 @@ EXAMPLE_CALL = {"id": "call_faro0001", "type": "function",
                 "function": {"name": "get_weather", "arguments": '{"city": "Faro"}'}}
 
 
-def check_tool_message(message) -> bool:
+def check_tool_message(message) -> Verdict:
     """Exercise 1: the tool message that answers EXAMPLE_CALL."""
     return verdict([
         (isinstance(message, dict), "`tool_message` should be a dict, like every message."),
@@ -23,7 +23,7 @@ def check_tool_message(message) -> bool:
     ], "That is the message the model needs to write its answer.")
 
 
-def check_tool_schema(tool) -> bool:
+def check_tool_schema(tool) -> Verdict:
     """Exercise 2: a function tool schema for get_museum_hours(museum)."""
     function = tool.get("function", {}) if isinstance(tool, dict) else {}
     parameters = function.get("parameters", {}) if isinstance(function, dict) else {}
@@ -40,7 +40,7 @@ def check_tool_schema(tool) -> bool:
     ], "The model can now ask for museum hours; your code runs the function.")
 
 
-def check_turn_cost(turn, dollars) -> bool:
+def check_turn_cost(turn, dollars) -> Verdict:
     """Exercise 3: a turn's cost from the usage of each of its requests."""
     expected = sum(cost("gpt-6-luna", u.prompt_tokens, u.completion_tokens) for u in turn.usages)
     return verdict([

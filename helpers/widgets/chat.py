@@ -92,7 +92,7 @@ class Chat:
         return self._client
 
     def reset(self) -> None:
-        self.messages = [{"role": "developer", "content": self.developer}] if self.developer else []
+        self.messages: list[dict] = [{"role": "developer", "content": self.developer}] if self.developer else []
         self.partial = ""  # the reply so far, while it streams in
 
     @staticmethod

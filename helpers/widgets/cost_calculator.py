@@ -107,7 +107,8 @@ class CostCalculator:
         try:
             count = prompt_tokens(self.prompt.value, self.model.value)
         except Refused as err:
-            return self._show("refused", f"Not counted: {err}")
+            self._show("refused", f"Not counted: {err}")
+            return None
         self.input_tokens.value = str(count)
         self.calculate()
         return count
@@ -117,7 +118,8 @@ class CostCalculator:
             result = estimate(self.model.value, self.input_tokens.value, self.output_tokens.value,
                               self.requests.value)
         except Refused as err:
-            return self._show("refused", f"Not calculated: {err}")
+            self._show("refused", f"Not calculated: {err}")
+            return None
         self.last, self.status, self.message = result, "priced", result.text()
         self.result.value = f"<b>{html.escape(self.message)}</b>"
         return result
@@ -125,7 +127,6 @@ class CostCalculator:
     def _show(self, status: str, text: str) -> None:
         self.status, self.message, self.last = status, text, None
         self.result.value = f"⚠️ {html.escape(text)}"
-        return None
 
     def _repr_mimebundle_(self, **kwargs):
         return self.view._repr_mimebundle_(**kwargs)

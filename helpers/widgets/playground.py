@@ -45,11 +45,12 @@ class Refused(ValueError):
 
 def _number(name: str, value, low, high, whole: bool = False):
     kind = "a whole number" if whole else "a number"
-    if isinstance(value, bool) or not isinstance(value, Real) or (whole and value != int(value)) or math.isnan(value):
+    if isinstance(value, bool) or not isinstance(value, Real) or math.isnan(float(value)) \
+            or (whole and not float(value).is_integer()):
         raise Refused(f"{name} must be {kind} from {low:g} to {high:g}; got {value!r}.")
     if not low <= value <= high:
         raise Refused(f"{name} must be from {low:g} to {high:g}; got {value:g}.")
-    return int(value) if whole else value
+    return int(float(value)) if whole else value
 
 
 def parse_stop(stop) -> list[str]:

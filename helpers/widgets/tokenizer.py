@@ -88,7 +88,7 @@ class Tokenizer:
 
     @property
     def count(self) -> int:
-        return self.result.count
+        return self.result.count if self.result is not None else 0
 
     def _repr_mimebundle_(self, **kwargs):
         return self.view._repr_mimebundle_(**kwargs)

@@ -24,7 +24,7 @@ DEFAULT_BUDGET = 600  # prompt tokens per request, history included
 MAX_TOOL_ROUNDS = 3  # a model that keeps calling tools is stopped after this many rounds
 
 # Canned forecasts, so the tool works offline and answers the same every time.
-FORECASTS = {
+FORECASTS: dict[str, dict] = {
     "lisbon": {"city": "Lisbon", "condition": "sunny", "high_c": 24, "low_c": 16, "rain_chance": 0.05},
     "porto": {"city": "Porto", "condition": "light showers, clearing later", "high_c": 19, "low_c": 13,
               "rain_chance": 0.6},
@@ -142,10 +142,11 @@ class TravelBotWidget(ChatWidget):
     def __init__(self, bot: TravelBot | None = None, notebook: str | None = None, **bot_options):
         self.cost_line = widgets.HTML()
         super().__init__(chat=bot or TravelBot(**bot_options), notebook=notebook)
-        self.children = (*self.children, self.cost_line)
+        self.children = (*self.children, self.cost_line)  # type: ignore[has-type]  # set by ipywidgets' VBox
 
     @property
     def bot(self) -> TravelBot:
+        assert isinstance(self.chat, TravelBot)
         return self.chat
 
     def cost_text(self) -> str:
