@@ -17,7 +17,7 @@ import os
 import threading
 from dataclasses import dataclass
 
-from . import prices, tokens, traffic
+from . import endpoints, prices, tokens, traffic
 from .prices import usd
 
 BUDGET_ENV = "KIT_BUDGET_USD"
@@ -25,7 +25,7 @@ BUDGET_ENV = "KIT_BUDGET_USD"
 DEFAULT_OUTPUT_ESTIMATE = 1_000
 IMAGE_OUTPUT_ESTIMATE = 6_240  # output tokens of one high-quality 1536x1024 image, the largest common case
 BILLED_MODES = ("live", "record")
-CHAT_PATH = "/v1/chat/completions"
+CHAT_PATH = endpoints.CHAT
 COLUMNS = ["calls", "errors", "input_tokens", "output_tokens", "cost_usd", "billed_usd"]
 
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import os
 
-from . import lifecycle, paths, recordings
+from . import keys, lifecycle, paths, recordings
+from .history import HistoryError
 from .meter import BudgetExceeded, meter
 from .session import Session
 
@@ -20,6 +21,10 @@ OFFLINE_PLACEHOLDER_KEY = "sk-offline-placeholder"
 
 class SetupError(Exception):
     """A setting that stops the kit from starting; the message says how to fix it."""
+
+
+# The kit's own errors: each message says what happened and what to do, so a notebook shows it alone.
+KIT_ERRORS = (recordings.OfflineMiss, recordings.RecordingError, SetupError, BudgetExceeded, HistoryError)
 
 
 current: Session | None = None  # the session the last setup() started (installed until teardown())
@@ -47,7 +52,7 @@ def check_key_shape(key: str) -> None:
     if not key.isascii():
         raise SetupError("OPENAI_API_KEY has a character no key has (a '…' from a shortened copy, or an accent). "
                          "Copy the whole key again from your OpenAI dashboard, API keys page.")
-    if not key.startswith("sk-") and not os.environ.get("OPENAI_BASE_URL"):
+    if not keys.looks_like_a_key(key) and not os.environ.get("OPENAI_BASE_URL"):
         raise SetupError("OPENAI_API_KEY does not look like an OpenAI key (they start with 'sk-'). "
                          "Copy it again from your OpenAI dashboard, API keys page.")
 
@@ -129,4 +134,4 @@ def _show_kit_errors_briefly() -> None:
     def brief(shell, etype, value, tb, tb_offset=None):
         shell._showtraceback(etype, value, [f"{etype.__name__}: {value}"])
 
-    shell.set_custom_exc((recordings.OfflineMiss, recordings.RecordingError, SetupError, BudgetExceeded), brief)
+    shell.set_custom_exc(KIT_ERRORS, brief)

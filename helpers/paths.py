@@ -3,6 +3,7 @@
 Modules read these at call time (`paths.RECORDINGS`, not a copy made at import), so a test or a
 tool can point the kit at another folder by setting them here alone.
 """
+import os
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -16,3 +17,10 @@ GUIDE = ROOT / "docs" / "instructor-guide.md"
 def lessons() -> list[Path]:
     """The lesson notebooks, in order (their names start with two digits)."""
     return sorted(NOTEBOOKS.glob("[0-9][0-9]*.ipynb"))
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write beside the target, then rename over it: a crash or a second kernel never sees half a file."""
+    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    partial.write_bytes(data)
+    os.replace(partial, path)

@@ -11,18 +11,16 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import sys
 from dataclasses import dataclass
 from importlib import metadata
 
-from . import modes, paths, recordings, tokens
+from . import keys, modes, paths, recordings, tokens
 
 MINIMUM_PYTHON = (3, 11)
 REQUIREMENTS = paths.ROOT / "requirements.txt"
 SDK = "openai"
 KEY_TIMEOUT = 5.0  # seconds: long enough for a slow network, short enough for a room of learners
-_KEY_SHAPED = re.compile(r"sk-[A-Za-z0-9_\-*.]{3,}")
 
 
 @dataclass
@@ -101,13 +99,6 @@ def _server() -> str:
     return os.environ.get("OPENAI_BASE_URL") or modes.DEFAULT_BASE_URL
 
 
-def _redact(text: str, key: str) -> str:
-    """An error message with the key (and anything shaped like one) taken out."""
-    if key:
-        text = text.replace(key, "sk-***")
-    return _KEY_SHAPED.sub("sk-***", text)
-
-
 def check_key(timeout: float = KEY_TIMEOUT) -> Check:
     """One `models.list()` call, no retries: does the server answer, and does it accept the key?"""
     import openai
@@ -131,7 +122,7 @@ def check_key(timeout: float = KEY_TIMEOUT) -> Check:
                      "Wait a minute before running lessons live; the SDK retries rate limits by itself.")
     except openai.PermissionDeniedError as error:
         return Check(False, f"{server} accepted the key but refused access (403)",
-                     f"{_redact(error.message, key)} Check the key's project and permissions.")
+                     f"{keys.hidden(error.message, key)} Check the key's project and permissions.")
     except openai.NotFoundError:
         return Check(False, f"{server} has no models list (404)",
                      "OPENAI_BASE_URL should end in /v1 for most servers (for example http://localhost:11434/v1).")
@@ -141,7 +132,7 @@ def check_key(timeout: float = KEY_TIMEOUT) -> Check:
     except openai.APIConnectionError:
         return Check(False, f"cannot reach {server}", _unreachable_fix(elsewhere))
     except openai.APIStatusError as error:
-        return Check(False, f"{server} answered {error.status_code}: {_redact(error.message, key)}",
+        return Check(False, f"{server} answered {error.status_code}: {keys.hidden(error.message, key)}",
                      "Try again in a minute; if it persists, work offline (unset OPENAI_API_KEY).")
     return Check(True, f"the key works: {server} lists {count} models (the key itself is not shown)")
 

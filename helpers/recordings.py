@@ -19,7 +19,7 @@ from pathlib import Path
 
 import httpx2
 
-from . import paths
+from . import keys, paths
 
 FORMAT = 1
 BLOBS = "blobs"  # binary bodies live beside the JSON, named by their hash
@@ -195,7 +195,7 @@ def _encode_body(body: bytes, content_type: str, blob_dir: Path):
     blob_dir.mkdir(parents=True, exist_ok=True)
     blob = blob_dir / digest
     if not blob.exists():
-        _write_atomically(blob, body)
+        paths.write_atomically(blob, body)
     return {"blob": f"{BLOBS}/{digest}", "bytes": len(body)}
 
 
@@ -221,13 +221,6 @@ def provenance_of(response: dict) -> str:
 def holds_live_answers(path: Path) -> bool:
     """Whether any answer in a recording file was captured from a live API (those are never replaced)."""
     return any(provenance_of(i["response"]) == LIVE for i in read_file(path)["interactions"])
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    """Write to a temporary file and rename it over the target, so a crash never leaves half a file."""
-    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
-    partial.write_bytes(data)
-    os.replace(partial, path)
 
 
 def read_file(path: Path) -> dict:
@@ -265,8 +258,7 @@ def provenance_summary(counts: Counter) -> str:
 
 def scrub_secrets(text: str) -> str:
     """Remove the key in use wherever it appears (a server may echo it back in an error body)."""
-    key = os.environ.get("OPENAI_API_KEY", "")
-    return text.replace(key, "sk-***") if len(key) >= 8 else text
+    return keys.without(text, os.environ.get("OPENAI_API_KEY", ""))
 
 
 # --- one notebook's recording -------------------------------------------------------------------
@@ -379,7 +371,7 @@ class Recording:
         data = {"format": FORMAT, "provenance": provenance_summary(counts), "interactions": self.data["interactions"]}
         self.path.parent.mkdir(parents=True, exist_ok=True)
         text = json.dumps(data, indent=1, ensure_ascii=False) + "\n"
-        _write_atomically(self.path, scrub_secrets(text).encode("utf-8"))
+        paths.write_atomically(self.path, scrub_secrets(text).encode("utf-8"))
 
 
 def recorded_requests(notebook: str) -> list[dict]:

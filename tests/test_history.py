@@ -128,3 +128,13 @@ def test_the_lesson_03_exercise_solutions_pass():
     assert not lesson03.check_keep_last_messages(lambda messages, n: messages)
     kept = history.keep_last_turns(conversation(4), 1)
     assert lesson03.check_saved(count_messages(conversation(4)) - count_messages(kept), conversation(4), kept)
+
+
+def test_the_defaults_lesson_03_prints_are_the_kits_chat_model():
+    """history.py spells the model out, because lesson 03 prints these functions for learners to read."""
+    import inspect
+
+    from helpers import models
+
+    for function in (history.trim_to_budget, history.summarise_older):
+        assert inspect.signature(function).parameters["model"].default == models.CHAT

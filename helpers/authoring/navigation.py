@@ -115,6 +115,5 @@ def update(check_only: bool = False) -> list[str]:
 def write_notebook(nb, path: Path) -> None:
     """Save a notebook atomically: an interrupted write never leaves a learner half a notebook."""
     nbformat.validator.normalize(nb)
-    partial = path.with_name(f".{path.name}.partial")
-    nbformat.write(nb, partial)
-    partial.replace(path)
+    text = nbformat.writes(nb)
+    paths.write_atomically(path, (text if text.endswith("\n") else text + "\n").encode("utf-8"))

@@ -9,8 +9,10 @@ import re
 import sys
 from pathlib import Path
 
+from .. import keys
+
 PATTERNS = {
-    "an OpenAI API key": re.compile(r"sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_\-]{20,}"),
+    "an OpenAI API key": keys.WHOLE,
     "an Authorization header": re.compile(r"""["']?authorization["']?\s*[:=]\s*["']?(?:bearer|basic)\s+\S+""", re.I),
     "a Cookie header": re.compile(r"""["']?(?:set-)?cookie["']?\s*[:=]\s*["'][^"']*=""", re.I),
     "an OpenAI organization id": re.compile(r"\borg-[A-Za-z0-9]{20,}"),

@@ -63,9 +63,9 @@ def check_playground(playground) -> Verdict:
 
 def check_accepted(settings) -> Verdict:
     """Exercise 4: make a temperature request acceptable to a reasoning model."""
-    from .. import models, refusals
+    from .. import endpoints, models, refusals
 
-    refused = refusals.refusal("/v1/chat/completions", settings) if isinstance(settings, dict) else None
+    refused = refusals.refusal(endpoints.CHAT, settings) if isinstance(settings, dict) else None
     return verdict([
         (isinstance(settings, dict), "`settings` should stay a dict of keyword arguments."),
         (lambda: settings.get("model") == models.CHAT, f"Keep the model {models.CHAT}."),

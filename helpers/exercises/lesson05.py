@@ -1,7 +1,7 @@
 """Checks for lesson 05, tokens and cost."""
 from numbers import Integral, Real
 
-from .. import prices, tokens
+from .. import models, prices, tokens
 from . import Verdict, verdict
 
 WORKLOAD_MODEL, WORKLOAD_REQUESTS, WORKLOAD_INPUT, WORKLOAD_OUTPUT = "gpt-5.4-mini", 1_000, 1_200, 300
@@ -57,7 +57,7 @@ def check_meter_reading(total_tokens) -> Verdict:
     from ..meter import meter
 
     table = meter.table()
-    row = table.loc["gpt-6-luna"] if "gpt-6-luna" in table.index else None
+    row = table.loc[models.CHAT] if models.CHAT in table.index else None
     return verdict([
         (row is not None, "The meter has no gpt-6-luna calls yet: run the lesson's cells above first."),
         (isinstance(total_tokens, Integral) and not isinstance(total_tokens, bool),

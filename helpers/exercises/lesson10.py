@@ -1,4 +1,5 @@
 """Checks for lesson 10, the Responses API."""
+from .. import models
 from . import Verdict, verdict
 
 CAT_QUESTION = "Suggest a name for a grey cat."
@@ -50,7 +51,7 @@ def check_arguments(arguments) -> Verdict:
     return verdict([
         (isinstance(arguments, dict), "`arguments` should be a dict of keyword arguments."),
         (lambda: "messages" not in arguments, "The Responses API takes `input`, not `messages`."),
-        (lambda: arguments.get("model") == "gpt-6-luna", "Keep `model=\"gpt-6-luna\"`."),
+        (lambda: arguments.get("model") == models.CHAT, f"Keep `model=\"{models.CHAT}\"`."),
         (lambda: arguments.get("instructions") == "You are a concise travel guide.",
          "Put the developer message's text in `instructions`."),
         (lambda: arguments.get("input") in (question, [{"role": "user", "content": question}]),

@@ -1,6 +1,7 @@
 """Checks for lesson 12, the capstone travel-guide chatbot."""
 import json
 
+from .. import models
 from . import Verdict, verdict
 from ..prices import cost
 from ..widgets.travel_bot import get_weather
@@ -42,7 +43,7 @@ def check_tool_schema(tool) -> Verdict:
 
 def check_turn_cost(turn, dollars) -> Verdict:
     """Exercise 3: a turn's cost from the usage of each of its requests."""
-    expected = sum(cost("gpt-6-luna", u.prompt_tokens, u.completion_tokens) for u in turn.usages)
+    expected = sum(cost(models.CHAT, u.prompt_tokens, u.completion_tokens) for u in turn.usages)
     return verdict([
         (isinstance(dollars, float), "`dollars` should be a number of dollars (a float)."),
         (lambda: len(turn.usages) > 1 and abs(dollars - expected) < 1e-12,

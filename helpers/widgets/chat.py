@@ -13,16 +13,16 @@ from dataclasses import dataclass, field
 import ipywidgets as widgets
 import openai
 
+from .. import endpoints, models
 from ..history import HistoryError
-from ..meter import BudgetExceeded
+from ..modes import KIT_ERRORS
 from ..prices import usd
-from ..recordings import OfflineMiss, recorded_requests
+from ..recordings import recorded_requests
 
 DEFAULT_DEVELOPER = "You are a friendly travel guide. Answer in at most three sentences."
-DEFAULT_MODEL = "gpt-6-luna"
-CHAT_PATH = "/v1/chat/completions"
+DEFAULT_MODEL = models.CHAT
+CHAT_PATH = endpoints.CHAT
 # The kit's own errors already say what happened and what to do, so the pane shows them as they are.
-KIT_ERRORS = (OfflineMiss, BudgetExceeded, HistoryError)
 
 
 class ChatInputError(ValueError):

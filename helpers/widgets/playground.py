@@ -22,7 +22,7 @@ import ipywidgets as widgets
 import openai
 from openai import OpenAI
 
-from .. import models, refusals
+from .. import endpoints, models, refusals
 from ..recordings import OfflineMiss, recorded_requests
 
 MODELS = (models.CHAT, models.CHAT_LARGER)
@@ -30,7 +30,7 @@ TEMPERATURE = (0.0, 2.0)
 TOP_P = (0.0, 1.0)
 MAX_TOKENS = (1, 4096)
 MAX_STOPS = 4
-CHAT_PATH = "/v1/chat/completions"
+CHAT_PATH = endpoints.CHAT
 EFFORTS = ("",) + models.CHAT_EFFORTS  # "": the model's own default, not sent
 FIELDS = ("model", "prompt", "effort", "temperature", "top_p", "max_tokens", "stop")
 DEFAULTS = {"model": models.CHAT, "prompt": "", "effort": "", "temperature": 1.0, "top_p": 1.0, "max_tokens": 0,

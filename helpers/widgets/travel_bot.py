@@ -75,7 +75,7 @@ def run_tool_call(call: dict) -> str:
 class TravelBot(Chat):
     """The bot's conversation and requests, with no display: what tests drive."""
 
-    def __init__(self, developer: str = TRAVEL_GUIDE, model: str = "gpt-6-luna", budget: int = DEFAULT_BUDGET,
+    def __init__(self, developer: str = TRAVEL_GUIDE, model: str = models.CHAT, budget: int = DEFAULT_BUDGET,
                  client=None):
         self.budget = budget
         self.spent = 0.0  # this conversation's cost in dollars, at list prices

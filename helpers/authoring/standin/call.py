@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .routes import CHAT, COMPLETIONS
+from helpers.endpoints import CHAT, COMPLETIONS
 from .text import _forced_tool, example_from_schema, fallback_text
 from .wire import Seed
 

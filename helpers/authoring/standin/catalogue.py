@@ -4,7 +4,7 @@ from __future__ import annotations
 from helpers import lifecycle, models
 
 from .call import Call
-from .routes import MODELS
+from helpers.endpoints import MODELS
 from .wire import Answer, ApiError, Seed, json_answer
 
 OTHER_MODELS = ("gpt-6-sol", "gpt-6-astra", "gpt-5.6-luna", "gpt-5.4", "gpt-5.4-nano", "text-embedding-3-large",

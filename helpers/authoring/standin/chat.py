@@ -6,7 +6,7 @@ from helpers.tokens import count_text
 
 from .call import Call, _choice_count, _fallback_entry, _service_tier
 from .usage import _format_schema, prompt_tokens, reasoning_tokens
-from .routes import CHAT
+from helpers.endpoints import CHAT
 from .text import _answer_text, _pieces, _tool_calls, check_strict_schemas, limit, logprobs
 from .wire import Answer, Seed, _obfuscation, json_answer, sse_answer
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from helpers.tokens import count_text
 
 from .call import Call, _choice_count
-from .routes import CHAT
+from helpers.endpoints import CHAT
 from .text import _joined, limit
 from .wire import Answer, json_answer
 

@@ -9,7 +9,7 @@ from helpers.tokens import count_text
 
 from .call import Call, _fallback_entry, _service_tier
 from .usage import _format_schema, prompt_tokens, reasoning_tokens
-from .routes import RESPONSES
+from helpers.endpoints import RESPONSES
 from .text import _answer_text, _content_text, _pieces, _response_items, _tool_calls, limit
 from .wire import Answer, Seed, _compact, _obfuscation, json_answer, sse_answer
 

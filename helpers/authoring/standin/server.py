@@ -15,12 +15,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from helpers import paths, refusals
+from helpers import keys, paths, refusals
 from helpers.recordings import parse_multipart
 
 from . import audio, catalogue, chat, completions, embeddings, images, moderations, responses
 from .call import Call, _choice_count
-from .routes import CHAT, COMPLETIONS, EMBEDDINGS, IMAGES, MODELS, MODERATIONS, RESPONSES, SPEECH, TRANSCRIPTIONS
+from helpers.endpoints import (CHAT, COMPLETIONS, EMBEDDINGS, IMAGES, MODELS, MODERATIONS, RESPONSES,
+                               SPEECH, TRANSCRIPTIONS)
 from .rules import _matches, load_scripts
 from .text import request_texts
 from .wire import Answer, ApiError, CREATED_FROM, ReceivedRequest, Seed, _json, error_answer
@@ -55,8 +56,8 @@ def check_key(authorization: str) -> None:
         raise ApiError(401, "You didn't provide an API key. You need to provide your API key in an Authorization "
                             "header using Bearer auth. You can obtain an API key from "
                             "https://platform.openai.com/account/api-keys.")
-    if not re.fullmatch(r"Bearer sk-\S+", authorization):
-        raise ApiError(401, "Incorrect API key provided: sk-***. You can find your API key at "
+    if not re.fullmatch(rf"Bearer {keys.PREFIX}\S+", authorization):
+        raise ApiError(401, f"Incorrect API key provided: {keys.MASK}. You can find your API key at "
                             "https://platform.openai.com/account/api-keys.", code="invalid_api_key")
 
 

@@ -6,7 +6,7 @@ import math
 
 from helpers.tokens import encoding_name_for, get_encoding
 
-from .routes import CHAT, COMPLETIONS, EMBEDDINGS, IMAGES, MODERATIONS, RESPONSES, SPEECH, TRANSCRIPTIONS
+from helpers.endpoints import CHAT, COMPLETIONS, EMBEDDINGS, IMAGES, MODERATIONS, RESPONSES, SPEECH, TRANSCRIPTIONS
 from .wire import ApiError, Seed, _compact
 
 PROMPT_FIELD = {COMPLETIONS: "prompt", EMBEDDINGS: "input", MODERATIONS: "input", IMAGES: "prompt", SPEECH: "input"}
