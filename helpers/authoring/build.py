@@ -7,6 +7,9 @@
 4. docs/model-facts.md, the model catalogue and the facts each recording rests on.
 
 Give notebook names to build only those; `--check` reports what is stale and changes nothing.
+`python -m helpers.authoring.build new NN_name "Title"` writes a new lesson's skeleton
+(helpers/authoring/lesson.py). A lesson that lacks a required part, or a request no stand-in rule
+answers, stops the build with a message saying what to add (docs/authoring.md).
 """
 from __future__ import annotations
 
@@ -20,7 +23,7 @@ import nbformat
 from nbclient import NotebookClient
 
 from .. import paths, recordings
-from . import classroom, factsheet, navigation
+from . import classroom, factsheet, lesson, navigation
 
 TIMEOUT = 300
 
@@ -74,7 +77,22 @@ def store_outputs(path: Path) -> None:
         execute(path)
 
 
+def new(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m helpers.authoring.build new",
+                                     description="Write a new lesson's notebook, stand-in script and exercise checks.")
+    parser.add_argument("name", help="like 13_batch_api: two digits (and an optional letter), then words")
+    parser.add_argument("title", help='the lesson\'s title, like "The Batch API"')
+    args = parser.parse_args(argv)
+    for path in lesson.scaffold(args.name, args.title):
+        print(f"written: {path.relative_to(paths.ROOT)}")
+    print(f"Next: fill them in, then `python -m helpers.authoring.build {args.name}` (docs/authoring.md).")
+    return 0
+
+
 def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["new"]:
+        return new(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m helpers.authoring.build", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("notebooks", nargs="*", help="names like 01_chat_completions (default: all)")
@@ -83,6 +101,13 @@ def main(argv=None) -> int:
                         help="replace synthesized recordings of the named notebooks (never live ones)")
     args = parser.parse_args(argv)
 
+    wanted = [path for path in navigation.lessons() if not args.notebooks or path.stem in args.notebooks]
+    unfinished = {path: lesson.problems(path) for path in wanted}
+    for path, missing in unfinished.items():
+        if missing:
+            print(f"{path.relative_to(paths.ROOT)} is not built, because " + "; ".join(missing) + ".", file=sys.stderr)
+    if any(unfinished.values()):
+        return 1
     stale = navigation.update(check_only=args.check) + classroom.update(check_only=args.check)
     if args.check:
         stale += factsheet.update(check_only=True)
@@ -90,26 +115,38 @@ def main(argv=None) -> int:
         return 1 if stale else 0
     for name in stale:
         print(f"navigation written: {name}")
-    wanted = set(args.notebooks)
-    for path in navigation.lessons():
-        if wanted and path.stem not in wanted:
-            continue
-        recording = recordings.recording_path(path.stem)
-        if args.resynthesize and recording.exists():
-            if recordings.holds_live_answers(recording):
-                print(f"{recordings.shown(recording)} holds live answers; not replaced", file=sys.stderr)
-            else:
-                recording.unlink()
-        if not recording.exists():
-            unmatched = synthesize(path)
-            print(f"recording synthesized: {recordings.shown(recording)}")
-            for request in unmatched:
-                print(f"  no stand-in script rule matched: {request}", file=sys.stderr)
-        store_outputs(path)
-        print(f"outputs stored: {path.relative_to(paths.ROOT)}")
+    for path in wanted:
+        if not build_lesson(path, resynthesize=args.resynthesize):
+            return 1
     for name in factsheet.update():  # after the recordings: it lists what each of them rests on
         print(f"written: {name}")
     return 0
+
+
+def build_lesson(path: Path, resynthesize: bool = False) -> bool:
+    """Synthesize the lesson's recording if it has none (or is asked to), then store its outputs.
+
+    False, with a message for authors, when a request got no answer from the lesson's stand-in script."""
+    recording = recordings.recording_path(path.stem)
+    if resynthesize and recording.exists():
+        if recordings.holds_live_answers(recording):
+            print(f"{recordings.shown(recording)} holds live answers; not replaced", file=sys.stderr)
+        else:
+            recording.unlink()
+    if not recording.exists():
+        unmatched = synthesize(path)
+        if unmatched:  # a placeholder answer is no answer to keep: say which rule to add
+            recording.unlink(missing_ok=True)
+            script = paths.STANDIN_SCRIPTS / f"{path.stem}.json"
+            print(f"{recordings.shown(recording)} is not kept: no rule in {script.relative_to(paths.ROOT)} "
+                  f"answers these requests (data/standin/README.md says how to write one):", file=sys.stderr)
+            for request in unmatched:
+                print(f"  {request}", file=sys.stderr)
+            return False
+        print(f"recording synthesized: {recordings.shown(recording)}")
+    store_outputs(path)
+    print(f"outputs stored: {path.relative_to(paths.ROOT)}")
+    return True
 
 
 if __name__ == "__main__":

@@ -64,8 +64,8 @@ def check_key(authorization: str) -> None:
 class StandIn:
     """A stand-in OpenAI API server in a background thread; see the package docstring."""
 
-    def __init__(self, scripts_dir: Path | None = paths.STANDIN_SCRIPTS, require_key: bool = True, *, port: int = 0):
-        self.rules = load_scripts(scripts_dir)
+    def __init__(self, scripts_dir: Path | None = None, require_key: bool = True, *, port: int = 0):
+        self.rules = load_scripts(scripts_dir or paths.STANDIN_SCRIPTS)  # the kit's own scripts unless told
         self.require_key = require_key
         self.port = port
         self.url = ""
