@@ -36,9 +36,28 @@ def recordings_dir(tmp_path, monkeypatch):
 
 @pytest.fixture
 def standin():
+    """The stand-in server with the kit's own scripts (data/standin), as the lessons' recordings were made."""
     from helpers.authoring.standin import StandIn
 
     with StandIn() as server:
+        yield server
+
+
+# The one answer tests of the kit's machinery need, so that they never depend on a lesson's script.
+OWN_RULES = [{"match": {"path": "/v1/chat/completions", "contains": "What is the capital of Italy?"},
+              "reply": "The capital of Italy is Rome."}]
+
+
+@pytest.fixture
+def own_standin(tmp_path_factory):
+    """A stand-in server with the tests' own script (OWN_RULES), not a lesson's."""
+    import json
+
+    from helpers.authoring.standin import StandIn
+
+    scripts = tmp_path_factory.mktemp("own-standin")
+    (scripts / "rules.json").write_text(json.dumps({"rules": OWN_RULES}))
+    with StandIn(scripts) as server:
         yield server
 
 

@@ -11,10 +11,10 @@ from tests.conftest import PLANTED_KEY
 QUESTION = [{"role": "user", "content": "What is the capital of Italy?"}]
 
 
-def record_one(monkeypatch, standin, notebook="roundtrip", messages=QUESTION):
+def record_one(monkeypatch, own_standin, notebook="roundtrip", messages=QUESTION):
     monkeypatch.setenv("KIT_MODE", "record")
     monkeypatch.setenv("OPENAI_API_KEY", PLANTED_KEY)
-    monkeypatch.setenv("OPENAI_BASE_URL", standin.url)
+    monkeypatch.setenv("OPENAI_BASE_URL", own_standin.url)
     modes.setup(notebook)
     answer = OpenAI().chat.completions.create(model="gpt-6-luna", messages=messages)
     modes.teardown()
@@ -29,10 +29,10 @@ def go_offline(monkeypatch, notebook="roundtrip"):
     return OpenAI()
 
 
-def test_record_then_replay_offline(recordings_dir, standin, monkeypatch, capsys):
-    live = record_one(monkeypatch, standin)
-    assert len(standin.requests) == 1
-    assert standin.requests[0].headers["authorization"] == f"Bearer {PLANTED_KEY}"  # it was really sent
+def test_record_then_replay_offline(recordings_dir, own_standin, monkeypatch, capsys):
+    live = record_one(monkeypatch, own_standin)
+    assert len(own_standin.requests) == 1
+    assert own_standin.requests[0].headers["authorization"] == f"Bearer {PLANTED_KEY}"  # it was really sent
 
     client = go_offline(monkeypatch)
     capsys.readouterr()
@@ -40,19 +40,19 @@ def test_record_then_replay_offline(recordings_dir, standin, monkeypatch, capsys
     again = client.chat.completions.create(model="gpt-6-luna", messages=QUESTION)  # a re-run cell
     assert replayed.model_dump() == live.model_dump() == again.model_dump()
     assert "Recorded" not in capsys.readouterr().out, "replaying records nothing"
-    assert len(standin.requests) == 1, "offline replay must not reach the server"
+    assert len(own_standin.requests) == 1, "offline replay must not reach the server"
 
 
-def test_recording_holds_no_key_and_no_auth_header(recordings_dir, standin, monkeypatch, capsys):
-    record_one(monkeypatch, standin)
+def test_recording_holds_no_key_and_no_auth_header(recordings_dir, own_standin, monkeypatch, capsys):
+    record_one(monkeypatch, own_standin)
     text = (recordings_dir / "roundtrip.json").read_text()
     assert PLANTED_KEY not in text and PLANTED_KEY[3:20] not in text
     assert "authorization" not in text.lower() and "bearer" not in text.lower()
     assert PLANTED_KEY not in capsys.readouterr().out
 
 
-def test_recording_is_readable_json_labelled_synthesized(recordings_dir, standin, monkeypatch):
-    record_one(monkeypatch, standin)
+def test_recording_is_readable_json_labelled_synthesized(recordings_dir, own_standin, monkeypatch):
+    record_one(monkeypatch, own_standin)
     data = json.loads((recordings_dir / "roundtrip.json").read_text())
     assert data["format"] == recordings.FORMAT
     assert "1 synthesized by the kit's stand-in server" in data["provenance"]
@@ -62,23 +62,23 @@ def test_recording_is_readable_json_labelled_synthesized(recordings_dir, standin
     assert interaction["response"]["body"]["json"]["object"] == "chat.completion"
 
 
-def test_record_mode_reports_what_it_added(recordings_dir, standin, monkeypatch, capsys):
-    record_one(monkeypatch, standin)
+def test_record_mode_reports_what_it_added(recordings_dir, own_standin, monkeypatch, capsys):
+    record_one(monkeypatch, own_standin)
     out = capsys.readouterr().out
     assert "Recorded a new answer: POST /v1/chat/completions → " in out and "(1 added this session)" in out
 
 
-def test_record_mode_never_overwrites_what_is_recorded(recordings_dir, standin, monkeypatch, capsys):
-    first = record_one(monkeypatch, standin)
+def test_record_mode_never_overwrites_what_is_recorded(recordings_dir, own_standin, monkeypatch, capsys):
+    first = record_one(monkeypatch, own_standin)
     before = (recordings_dir / "roundtrip.json").read_text()
-    second = record_one(monkeypatch, standin)
+    second = record_one(monkeypatch, own_standin)
     assert second.model_dump() == first.model_dump()
-    assert len(standin.requests) == 1, "an already recorded request is replayed, not sent again"
+    assert len(own_standin.requests) == 1, "an already recorded request is replayed, not sent again"
     assert (recordings_dir / "roundtrip.json").read_text() == before
 
 
-def test_a_miss_fails_at_once_with_the_closest_request_and_what_differs(recordings_dir, standin, monkeypatch):
-    record_one(monkeypatch, standin)
+def test_a_miss_fails_at_once_with_the_closest_request_and_what_differs(recordings_dir, own_standin, monkeypatch):
+    record_one(monkeypatch, own_standin)
     client = go_offline(monkeypatch)
     with pytest.raises(recordings.OfflineMiss) as caught:
         client.chat.completions.create(model="gpt-6-luna", messages=QUESTION, temperature=0.5)
@@ -133,7 +133,7 @@ def test_multipart_uploads_match_on_fields_and_file_content_not_the_boundary():
     assert upload("aaa111", b"RIFF1234").body["multipart"]["file"]["filename"] == "a.wav"
 
 
-def test_a_fresh_interpreter_records_through_the_setup_line(tmp_path, standin):
+def test_a_fresh_interpreter_records_through_the_setup_line(tmp_path, own_standin):
     """As in a new kernel: the setup line alone makes verbatim SDK code record."""
     import os
     import subprocess
@@ -147,15 +147,15 @@ def test_a_fresh_interpreter_records_through_the_setup_line(tmp_path, standin):
         f"r = OpenAI().chat.completions.create(model='gpt-6-luna', messages={QUESTION!r})\n"
         "print(r.choices[0].message.content)\n"
     )
-    env = {**os.environ, "KIT_MODE": "record", "OPENAI_API_KEY": PLANTED_KEY, "OPENAI_BASE_URL": standin.url}
+    env = {**os.environ, "KIT_MODE": "record", "OPENAI_API_KEY": PLANTED_KEY, "OPENAI_BASE_URL": own_standin.url}
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, env=env)
     assert result.returncode == 0, result.stderr[-1500:]
     assert result.stdout.strip().endswith("The capital of Italy is Rome.")
-    assert len(standin.requests) == 1 and (tmp_path / "roundtrip.json").exists()
+    assert len(own_standin.requests) == 1 and (tmp_path / "roundtrip.json").exists()
 
 
-def test_a_recording_knows_whether_it_holds_live_answers(recordings_dir, standin, monkeypatch):
-    record_one(monkeypatch, standin)
+def test_a_recording_knows_whether_it_holds_live_answers(recordings_dir, own_standin, monkeypatch):
+    record_one(monkeypatch, own_standin)
     path = recordings_dir / "roundtrip.json"
     assert not recordings.holds_live_answers(path)
     data = json.loads(path.read_text())

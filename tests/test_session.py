@@ -50,9 +50,9 @@ def test_uninstall_leaves_a_later_patch_in_place():
         setattr(cls, name, before[0])
 
 
-def recorded(recordings_dir, standin, monkeypatch) -> None:
+def recorded(recordings_dir, own_standin, monkeypatch) -> None:
     """One answer recorded from the stand-in into the temporary recordings folder."""
-    monkeypatch.setenv("OPENAI_BASE_URL", standin.url)
+    monkeypatch.setenv("OPENAI_BASE_URL", own_standin.url)
     session = Session("seam", "record", listeners=[]).install()
     try:
         OpenAI(api_key="sk-kit-test").chat.completions.create(model="gpt-6-luna", messages=QUESTION)
@@ -60,9 +60,9 @@ def recorded(recordings_dir, standin, monkeypatch) -> None:
         session.uninstall()
 
 
-def test_guards_run_first_and_a_refusal_stops_the_request_before_any_source(recordings_dir, standin, monkeypatch,
+def test_guards_run_first_and_a_refusal_stops_the_request_before_any_source(recordings_dir, own_standin, monkeypatch,
                                                                             capsys):
-    recorded(recordings_dir, standin, monkeypatch)
+    recorded(recordings_dir, own_standin, monkeypatch)
     order, heard = [], []
 
     class Refused(Exception):
@@ -82,11 +82,11 @@ def test_guards_run_first_and_a_refusal_stops_the_request_before_any_source(reco
         finally:
             session.uninstall()
     assert order == [("guard", "/v1/chat/completions", "gpt-6-luna")] * 3
-    assert heard == [] and len(standin.requests) == 1, "only the recording run reached the server"
+    assert heard == [] and len(own_standin.requests) == 1, "only the recording run reached the server"
 
 
-def test_each_source_tells_the_listeners_whether_the_answer_was_live(recordings_dir, standin, monkeypatch, capsys):
-    monkeypatch.setenv("OPENAI_BASE_URL", standin.url)
+def test_each_source_tells_the_listeners_whether_the_answer_was_live(recordings_dir, own_standin, monkeypatch, capsys):
+    monkeypatch.setenv("OPENAI_BASE_URL", own_standin.url)
     heard = []
     for mode in ("record", "offline", "record", "live"):
         session = Session("seam", mode, listeners=[heard.append]).install()
@@ -96,14 +96,14 @@ def test_each_source_tells_the_listeners_whether_the_answer_was_live(recordings_
             session.uninstall()
         assert answer.choices[0].message.content == "The capital of Italy is Rome."
     assert [exchange.live for exchange in heard] == [True, False, False, True]  # record, replay, replay, live
-    assert len(standin.requests) == 2 and all(isinstance(e, traffic.Exchange) for e in heard)
+    assert len(own_standin.requests) == 2 and all(isinstance(e, traffic.Exchange) for e in heard)
     assert heard[0].body == heard[1].body, "the replay is the recorded answer, byte for byte"
     data = json.loads((recordings_dir / "seam.json").read_text())
     assert len(data["interactions"]) == 1
 
 
-def test_async_clients_go_through_the_same_seam(recordings_dir, standin, monkeypatch, capsys):
-    monkeypatch.setenv("OPENAI_BASE_URL", standin.url)
+def test_async_clients_go_through_the_same_seam(recordings_dir, own_standin, monkeypatch, capsys):
+    monkeypatch.setenv("OPENAI_BASE_URL", own_standin.url)
     heard = []
 
     async def ask():
@@ -116,7 +116,7 @@ def test_async_clients_go_through_the_same_seam(recordings_dir, standin, monkeyp
             assert run_async(ask).choices[0].message.content == "The capital of Italy is Rome."
         finally:
             session.uninstall()
-    assert [exchange.live for exchange in heard] == [True, False] and len(standin.requests) == 1
+    assert [exchange.live for exchange in heard] == [True, False] and len(own_standin.requests) == 1
     session = Session("seam", "offline").install()
     try:
         async def miss():
