@@ -1,5 +1,6 @@
 """The session meter and its budget guard: fed by every answer (replayed, live, streamed), exact numbers."""
 import io
+import json
 import math
 import wave
 
@@ -13,7 +14,7 @@ from helpers.session import Session
 
 from tests.conftest import PLANTED_KEY, run_async
 
-# Requests the stand-in answers from data/standin/05_tokens_and_cost.json, and the usage it reports.
+# The requests these tests send, the answers their own stand-in script gives, and the usage it reports.
 TOKEN = [{"role": "developer", "content": "You are a concise assistant."},
          {"role": "user", "content": "Explain in one sentence what a token is."}]  # 25 in, 29 + 76 out
 COST = [{"role": "user", "content": "Name three things that make a request cost more."}]  # 16 in, 39 + 76 out
@@ -22,6 +23,29 @@ FIVE_WORDS = "In five words: why count tokens?"  # Responses API: 14 in, 6 out (
 # gpt-6-luna reasons at its default effort, medium, and spends standin.REASONING_TOKENS["medium"] = 76
 # output tokens on it before the visible text; gpt-5.4-mini's default effort is none, so it spends 0.
 REASONING = 76
+
+
+RULES = [
+    {"match": {"path": "/v1/chat/completions", "contains": "Explain in one sentence what a token is."},
+     "reply": "A token is a small piece of text, often a word or part of a word, that a model reads and writes one "
+              "at a time."},
+    {"match": {"path": "/v1/chat/completions", "contains": "Name three things that make a request cost more."},
+     "reply": "1. A longer prompt, including the conversation history you resend.\n2. A longer answer: output tokens "
+              "cost more than input tokens.\n3. A larger model, which charges more per token."},
+    {"match": {"path": "/v1/responses", "contains": "In five words: why count tokens?"},
+     "reply": "Tokens decide cost and limits."},
+]
+
+
+@pytest.fixture
+def standin(tmp_path_factory):
+    """A stand-in server with this module's own script, so no lesson's script decides these numbers."""
+    from helpers.authoring.standin import StandIn
+
+    scripts = tmp_path_factory.mktemp("meter-standin")
+    (scripts / "rules.json").write_text(json.dumps({"rules": RULES}))
+    with StandIn(scripts) as server:
+        yield server
 
 
 def per_million(input_tokens, output_tokens, input_price, output_price):
