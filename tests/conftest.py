@@ -1,6 +1,8 @@
 """Fixtures shared by the kit's tests."""
 import asyncio
 import concurrent.futures
+import contextlib
+import json
 import time
 from pathlib import Path
 
@@ -48,16 +50,20 @@ OWN_RULES = [{"match": {"path": "/v1/chat/completions", "contains": "What is the
               "reply": "The capital of Italy is Rome."}]
 
 
+@contextlib.contextmanager
+def serving(rules: list[dict], folder: Path):
+    """A stand-in server answering from these rules alone (written as a script into `folder`)."""
+    from helpers.authoring.standin import StandIn
+
+    (folder / "rules.json").write_text(json.dumps({"rules": rules}))
+    with StandIn(folder) as server:
+        yield server
+
+
 @pytest.fixture
 def own_standin(tmp_path_factory):
     """A stand-in server with the tests' own script (OWN_RULES), not a lesson's."""
-    import json
-
-    from helpers.authoring.standin import StandIn
-
-    scripts = tmp_path_factory.mktemp("own-standin")
-    (scripts / "rules.json").write_text(json.dumps({"rules": OWN_RULES}))
-    with StandIn(scripts) as server:
+    with serving(OWN_RULES, tmp_path_factory.mktemp("own-standin")) as server:
         yield server
 
 

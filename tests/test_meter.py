@@ -1,6 +1,5 @@
 """The session meter and its budget guard: fed by every answer (replayed, live, streamed), exact numbers."""
 import io
-import json
 import math
 import wave
 
@@ -12,7 +11,7 @@ from helpers import modes, traffic
 from helpers.meter import BudgetExceeded, Meter, estimate, meter
 from helpers.session import Session
 
-from tests.conftest import PLANTED_KEY, run_async
+from tests.conftest import PLANTED_KEY, run_async, serving
 
 # The requests these tests send, the answers their own stand-in script gives, and the usage it reports.
 TOKEN = [{"role": "developer", "content": "You are a concise assistant."},
@@ -40,11 +39,7 @@ RULES = [
 @pytest.fixture
 def standin(tmp_path_factory):
     """A stand-in server with this module's own script, so no lesson's script decides these numbers."""
-    from helpers.authoring.standin import StandIn
-
-    scripts = tmp_path_factory.mktemp("meter-standin")
-    (scripts / "rules.json").write_text(json.dumps({"rules": RULES}))
-    with StandIn(scripts) as server:
+    with serving(RULES, tmp_path_factory.mktemp("meter-standin")) as server:
         yield server
 
 
