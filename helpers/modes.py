@@ -6,6 +6,8 @@
 """
 from __future__ import annotations
 
+import difflib
+import io
 import os
 
 from . import keys, lifecycle, paths, recordings
@@ -93,7 +95,10 @@ def setup(notebook: str) -> None:
     Returns nothing, so the setup cell shows the banner alone; `modes.current` describes the session.
     """
     global current
+    _show_kit_errors_briefly()  # first: a setting that stops setup shows as its message alone
+    check_lesson_name(notebook)
     _load_dotenv()
+    normalise_base_url()
     mode = choose_mode()
     teardown()  # re-running the setup cell replaces the previous mode
     if mode == "offline":
@@ -107,7 +112,6 @@ def setup(notebook: str) -> None:
     session = Session(notebook, mode, overwrite=os.environ.get("KIT_OVERWRITE", "") == "1",
                       guards=[lifecycle.warn_if_shut_down, meter.check], listeners=[meter.record],
                       server=os.environ.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL, banner=banner)
-    _show_kit_errors_briefly()
     current = session.install()
     print(banner)
 
@@ -115,10 +119,48 @@ def setup(notebook: str) -> None:
 def _load_dotenv() -> None:
     """Read a .env file at the kit's top level (git ignores it); settings already made win."""
     env_file = paths.ROOT / ".env"
-    if env_file.is_file():
-        from dotenv import load_dotenv
+    if not env_file.is_file():
+        return
+    try:
+        text = env_file.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise SetupError(f"{env_file} is not saved as UTF-8 text, so its settings cannot be read. Open it in "
+                         "JupyterLab's editor (or any editor), save it as UTF-8, and run this cell again.") from None
+    except OSError as err:
+        raise SetupError(f"{env_file} cannot be read ({err.strerror}). Check its permissions, or delete it "
+                         "and set OPENAI_API_KEY another way (lesson 00).") from None
+    from dotenv import load_dotenv
 
-        load_dotenv(env_file, override=False)
+    load_dotenv(stream=io.StringIO(text), override=False)
+
+
+def normalise_base_url(environ=os.environ) -> None:
+    """OPENAI_BASE_URL without spaces or a trailing slash; set but empty counts as unset, as the SDK
+    would otherwise send to an empty address ("Connection error.")."""
+    value = environ.get("OPENAI_BASE_URL")
+    if value is None:
+        return
+    cleaned = value.strip().rstrip("/")
+    if cleaned:
+        environ["OPENAI_BASE_URL"] = cleaned
+    else:
+        del environ["OPENAI_BASE_URL"]
+
+
+def check_lesson_name(notebook: str) -> None:
+    """A name that would write outside data/recordings, or a mistyped lesson name, stops setup with the fix.
+    A learner's own notebook may use a name of its own."""
+    if not isinstance(notebook, str) or not notebook.strip() or any(c in notebook for c in "/\\") \
+            or notebook.startswith("."):
+        raise SetupError(f"setup({notebook!r}) needs the lesson's name, such as setup(\"01_chat_completions\"): "
+                         "no folders, no dots at the start.")
+    names = [path.stem for path in paths.lessons()]
+    if notebook in names or recordings.recording_path(notebook).exists() or notebook.startswith(tuple(names)):
+        return  # a lesson, a notebook that has recordings, or a learner's own copy ("01_chat_completions_mine")
+    close = difflib.get_close_matches(notebook, names, n=1, cutoff=0.8)
+    if close:
+        raise SetupError(f"setup({notebook!r}) names no lesson; did you mean setup({close[0]!r})? "
+                         "Fix the name in the setup cell and run it again.")
 
 
 def _show_kit_errors_briefly() -> None:

@@ -22,5 +22,9 @@ def lessons() -> list[Path]:
 def write_atomically(path: Path, data: bytes) -> None:
     """Write beside the target, then rename over it: a crash or a second kernel never sees half a file."""
     partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
-    partial.write_bytes(data)
-    os.replace(partial, path)
+    try:
+        partial.write_bytes(data)
+        os.replace(partial, path)
+    except BaseException:  # a full disk or an interrupt: leave the old file, and no half-written one
+        partial.unlink(missing_ok=True)
+        raise

@@ -17,6 +17,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+import filelock
 import httpx2
 
 from . import keys, paths
@@ -88,9 +89,9 @@ class Sent:
     body: object
 
     @classmethod
-    def of(cls, request: httpx2.Request) -> Sent:
-        """The request's canonical form (its body must have been read)."""
-        return cls(request.method, request.url.path,
+    def of(cls, request: httpx2.Request, path: str | None = None) -> Sent:
+        """The request's canonical form (its body must have been read), under its API path if given."""
+        return cls(request.method, path or request.url.path,
                    canonical_body(request.headers.get("content-type", ""), request.content))
 
     @classmethod
@@ -213,9 +214,20 @@ def _decode_body(body, path: Path) -> bytes:
     return blob.read_bytes()
 
 
+# A LiteLLM proxy relays its upstream's headers with this prefix (BerriAI/litellm#16091), so an answer
+# the stand-in made is still known as synthesized when a classroom proxy passes it on.
+RELAYED = "llm_provider-"
+STANDIN_HEADER = "x-kit-standin"
+
+
+def synthesized(headers) -> bool:
+    """Whether an answer was made by the kit's stand-in server, directly or through a proxy."""
+    names = {name.lower() for name in headers}
+    return STANDIN_HEADER in names or RELAYED + STANDIN_HEADER in names
+
+
 def provenance_of(response: dict) -> str:
-    headers = {name.lower(): values for name, values in response["headers"].items()}
-    return SYNTHESIZED if "x-kit-standin" in headers else LIVE
+    return SYNTHESIZED if synthesized(response.get("headers") or {}) else LIVE
 
 
 def holds_live_answers(path: Path) -> bool:
@@ -239,26 +251,53 @@ def read_file(path: Path) -> dict:
         raise RecordingError(f"{where} was written by a newer version of the kit (format {data['format']}, "
                              f"this kit reads format {FORMAT}). Update the kit (git pull, then reinstall).")
     for number, interaction in enumerate(data["interactions"], start=1):
-        try:
-            interaction["request"]["method"], interaction["request"]["path"], interaction["response"]["status"]["code"]
-        except (KeyError, TypeError) as err:
-            raise RecordingError(f"{where}: interaction #{number} is incomplete (no {err}). {restore}") from None
+        if problem := interaction_problem(interaction):
+            raise RecordingError(f"{where}: interaction #{number} {problem}. {restore}")
     return data
 
 
-def provenance_summary(counts: Counter) -> str:
+def interaction_problem(interaction) -> str:
+    """What is wrong with one recorded interaction (as a hand edit may leave it), or ''."""
+    try:
+        request, response = interaction["request"], interaction["response"]
+        request["method"], request["path"]
+        status = response["status"]["code"]
+    except (KeyError, TypeError) as err:
+        return f"is incomplete (no {err})"
+    if isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599:
+        return f"has the status {status!r}, which is not an HTTP status (a whole number such as 200)"
+    if not isinstance(response.get("headers", {}), dict):
+        return "has headers that are not a JSON object"
+    body = response.get("body")
+    if body is not None and not (isinstance(body, dict) and ({"json", "text", "blob"} & set(body))):
+        return "has a body that is none of json, text or blob"
+    if status >= 400 and isinstance(body, dict) and isinstance(body.get("json"), dict) and "error" not in body["json"]:
+        return f"has the status {status} but a success body (no \"error\"); the status was likely edited"
+    return ""
+
+
+def provenance_summary(interactions: list[dict]) -> str:
+    """How many answers the stand-in synthesized and how many each live server gave."""
+    synthesized_count = sum(provenance_of(i["response"]) == SYNTHESIZED for i in interactions)
+    origins = Counter(i["response"].get("origin", "") for i in interactions if provenance_of(i["response"]) == LIVE)
     parts = []
-    if counts[SYNTHESIZED]:
-        parts.append(f"{counts[SYNTHESIZED]} synthesized by the kit's stand-in server (helpers/authoring/standin/), "
+    if synthesized_count:
+        parts.append(f"{synthesized_count} synthesized by the kit's stand-in server (helpers/authoring/standin/), "
                      "not captured from the live API")
-    if counts[LIVE]:
-        parts.append(f"{counts[LIVE]} captured from a live API")
+    for origin, count in sorted(origins.items()):
+        parts.append(f"{count} captured from a live API" + (f" ({origin})" if origin else ""))
     return "; ".join(parts) or "empty"
 
 
+def origin_of(url: httpx2.URL) -> str:
+    """Where a live answer came from: the server's scheme, host and port, never a path or credentials."""
+    return f"{url.scheme}://{url.host}" + (f":{url.port}" if url.port else "")
+
+
 def scrub_secrets(text: str) -> str:
-    """Remove the key in use wherever it appears (a server may echo it back in an error body)."""
-    return keys.without(text, os.environ.get("OPENAI_API_KEY", ""))
+    """Mask the key in use, any whole key and any part of one (a server echoes a wrong key's start and
+    end in its 401) wherever they appear."""
+    return keys.scrubbed(text, os.environ.get("OPENAI_API_KEY", ""))
 
 
 # --- one notebook's recording -------------------------------------------------------------------
@@ -292,14 +331,23 @@ class Recording:
         self._data: dict | None = None
         self._requests: list[Sent] = []
         self._overwritten: list[Sent] = []  # requests re-recorded this session (KIT_OVERWRITE)
+        self._taught: list[Sent] = []  # requests answered with an error when the file was loaded
+        self.unsaved: list[Sent] = []  # requests whose new answer could not be written
 
     @property
     def data(self) -> dict:
         if self._data is None:
             data: dict = read_file(self.path) if self.path.is_file() else {"format": FORMAT, "interactions": []}
             self._requests = [Sent.from_record(i["request"]) for i in data["interactions"]]
+            self._taught = [sent for sent, i in zip(self._requests, data["interactions"], strict=True)
+                            if i["response"]["status"]["code"] >= 400]
             self._data = data
         return self._data
+
+    def teaches_error(self, sent: Sent) -> bool:
+        """Whether the lesson's recording answered this request with an error: a cell that teaches it."""
+        self.data  # noqa: B018 - loads the file on first use
+        return sent in self._taught
 
     @property
     def requests(self) -> list[Sent]:
@@ -339,16 +387,39 @@ class Recording:
         return Answer(status, str(response["status"].get("message", "")), headers, content)
 
     def add(self, sent: Sent, status: int, reason: str, headers: httpx2.Headers, content: bytes, *,
-            overwrite: bool) -> None:
+            overwrite: bool, origin: str = "") -> bool:
         """Keep a new answer and write the file at once: a kernel that dies loses nothing recorded.
 
-        With `overwrite`, the first answer this session to a request replaces what was recorded for it."""
+        With `overwrite`, the first answer this session to a request replaces what was recorded for it.
+        Returns whether it was saved; when it was not, the file is as it was and the message says why."""
         kept = {name: headers[name] for name in KEPT_RESPONSE_HEADERS if name in headers}
+        if RELAYED + STANDIN_HEADER in headers:
+            kept[STANDIN_HEADER] = headers[RELAYED + STANDIN_HEADER]
         interaction = {"request": sent.record(), "response": {
             "status": {"code": status, "message": reason}, "headers": dict(sorted(kept.items())),
             "body": _encode_body(content, headers.get("content-type", ""), self.path.parent / BLOBS)}}
+        if origin and not synthesized(kept):  # a live answer says which server gave it
+            interaction["response"]["origin"] = origin
+        replacing = overwrite and bool(self.matches(sent)) and sent not in self._overwritten
+        replaced = [self.data["interactions"][i] for i in self.matches(sent)] if replacing else []
+        try:
+            self._write_change(interaction, replaced)
+        except (OSError, filelock.Timeout) as err:
+            self.unsaved.append(sent)
+            print(not_saved_message(self.path, err))
+            return False
+        if sent in self.unsaved:
+            self.unsaved.remove(sent)
+        self._apply(sent, interaction, replacing)
+        self.added += 1
+        print(f"Recorded a new answer: {sent.method} {sent.path} → {shown(self.path)} "
+              f"({self.added} added this session)")
+        return True
+
+    def _apply(self, sent: Sent, interaction: dict, replacing: bool) -> None:
+        """Make the new answer part of this session's view, delivered once."""
         interactions, old = self.data["interactions"], self.matches(sent)
-        if overwrite and old and sent not in self._overwritten:
+        if replacing:
             interactions[old[0]] = interaction
             for index in reversed(old[1:]):
                 del interactions[index]
@@ -360,18 +431,45 @@ class Recording:
             self._requests.append(sent)
             index = len(interactions) - 1
         self._overwritten.append(sent)
-        self.plays[index] += 1  # the answer just recorded has been delivered
-        self.added += 1
-        self.save()
-        print(f"Recorded a new answer: {sent.method} {sent.path} → {shown(self.path)} "
-              f"({self.added} added this session)")
+        self.plays[index] += 1
 
-    def save(self) -> None:
-        counts = Counter(provenance_of(i["response"]) for i in self.data["interactions"])
-        data = {"format": FORMAT, "provenance": provenance_summary(counts), "interactions": self.data["interactions"]}
+    def _write_change(self, interaction: dict, replaced: list[dict]) -> None:
+        """Add one answer to the file as it is on disk now, under a lock: two kernels recording the same
+        lesson each add theirs, and neither overwrites the other's."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        text = json.dumps(data, indent=1, ensure_ascii=False) + "\n"
-        paths.write_atomically(self.path, scrub_secrets(text).encode("utf-8"))
+        with filelock.FileLock(lock_path(self.path), timeout=LOCK_TIMEOUT):
+            on_disk = read_file(self.path)["interactions"] if self.path.is_file() else []
+            positions = [i for i, old in enumerate(on_disk) if old in replaced]
+            if positions:
+                on_disk[positions[0]] = interaction
+                for index in reversed(positions[1:]):
+                    del on_disk[index]
+            else:
+                on_disk.append(interaction)
+            write_file(self.path, on_disk)
+
+
+LOCK_TIMEOUT = 10.0  # seconds: another kernel's save takes milliseconds; longer means a stuck process
+
+
+def lock_path(path: Path) -> Path:
+    return path.with_name(f".{path.name}.lock")
+
+
+def write_file(path: Path, interactions: list[dict]) -> None:
+    """Write a recording file whole (key shapes masked), or leave the old one untouched."""
+    data = {"format": FORMAT, "provenance": provenance_summary(interactions), "interactions": interactions}
+    text = json.dumps(data, indent=1, ensure_ascii=False) + "\n"
+    paths.write_atomically(path, scrub_secrets(text).encode("utf-8"))
+
+
+def not_saved_message(path: Path, err: Exception) -> str:
+    why = ("another kernel held the file's lock too long" if isinstance(err, filelock.Timeout)
+           else getattr(err, "strerror", None) or str(err))
+    return (f"Not saved: the answer above could not be written to {shown(path)} ({why}). You have the "
+            "answer, and it was billed, but it is not kept for offline use; the file is as it was. "
+            f"Make {shown(path.parent)} writable or free some disk space, then run the cell again "
+            "to fetch and save it.")
 
 
 def recorded_requests(notebook: str) -> list[dict]:

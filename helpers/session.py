@@ -12,10 +12,13 @@ an httpx2 error, so the SDK passes it straight to the learner without retrying.
 """
 from __future__ import annotations
 
+import os
+from urllib.parse import urlsplit
+
 import httpx2
 
-from . import pacing, traffic
-from .recordings import Answer, OfflineMiss, Recording, Sent
+from . import keys, pacing, refusals, traffic
+from .recordings import Answer, OfflineMiss, Recording, Sent, origin_of, shown, synthesized
 
 OFFLINE, LIVE, RECORD = "offline", "live", "record"
 TRANSPORTS = ((httpx2.HTTPTransport, "handle_request"), (httpx2.AsyncHTTPTransport, "handle_async_request"))
@@ -32,6 +35,7 @@ class Session:
         self.guards = list(guards)  # guard(outgoing) may raise to stop a request before it is sent
         self.listeners = list(listeners)  # listener(exchange) sees every finished answer
         self._installed: dict = {}  # (class, name) -> (what was there before, the kit's method)
+        self.stopped = ""  # why recording stopped for this session ("" while it records)
 
     @property
     def installed(self) -> bool:
@@ -67,6 +71,8 @@ class Session:
             response = send(transport, request)
             if session.mode == RECORD:
                 return session._record(sent, outgoing, request, response, response.read())
+            if response.status_code >= 400:  # an error is small: read it whole, to mask a key it echoes
+                return session._live_error(outgoing, response, response.read(), request)
             return session._tee(outgoing, response, traffic.TeeStream)
 
         handle_request.kit_session = self
@@ -83,6 +89,8 @@ class Session:
             response = await send(transport, request)
             if session.mode == RECORD:
                 return session._record(sent, outgoing, request, response, await response.aread())
+            if response.status_code >= 400:
+                return session._live_error(outgoing, response, await response.aread(), request)
             return session._tee(outgoing, response, traffic.AsyncTeeStream)
 
         handle_async_request.kit_session = self
@@ -92,13 +100,16 @@ class Session:
 
     def _before(self, request: httpx2.Request) -> tuple[Sent, traffic.Outgoing, int | None]:
         """Run the guards, then find the recorded answer to replay (None: the server answers)."""
-        sent = Sent.of(request)
+        sent = Sent.of(request, path=self.api_path(request.url.path))
         outgoing = traffic.Outgoing(sent.method, sent.path, _fields(sent.body))
         for guard in list(self.guards):
             guard(outgoing)
         if self.recording is None:
             return sent, outgoing, None
         index = None if self.overwrite else self.recording.choose(sent, recording=self.mode == RECORD)
+        if index is None and sent in self.recording.unsaved:
+            print(f"The last answer to {sent.method} {sent.path} was not saved to {shown(self.recording.path)} "
+                  "(see the message above), so this request goes to the server again.")
         if index is None and self.mode == OFFLINE:
             raise OfflineMiss(recording=self.recording, request=sent)
         return sent, outgoing, index
@@ -118,12 +129,65 @@ class Session:
 
     def _record(self, sent: Sent, outgoing: traffic.Outgoing, request: httpx2.Request, response: httpx2.Response,
                 content: bytes) -> httpx2.Response:
+        """Save the answer if it should be kept, and hand it on; the meter sees it either way."""
         assert self.recording is not None  # record mode has a recording
-        self.recording.add(sent, response.status_code, response.reason_phrase, response.headers, content,
-                           overwrite=self.overwrite)
+        if response.status_code >= 400:
+            response = self._masked(response, content, request)
+            content = response.content
+        if not self.stopped and (why_not := self._not_kept(sent, request, response)):
+            print(why_not)
+        elif not self.stopped:
+            self.recording.add(sent, response.status_code, response.reason_phrase, response.headers, content,
+                               overwrite=self.overwrite, origin=origin_of(request.url))
         traffic.notify(self.listeners, outgoing, response.status_code, response.headers.get("content-type", ""),
                        content, live=True)
         return response
+
+    def _not_kept(self, sent: Sent, request: httpx2.Request, response: httpx2.Response) -> str:
+        """Why an answer must not be recorded, or '': an error is kept only where the lesson teaches it
+        (its recording answered this request with an error, the stand-in's script chose it, or the model
+        catalogue says the API refuses this request with that status). A 401 to the session's own key
+        stops recording, so a wrong key can never replace the good answers."""
+        status, where = response.status_code, shown(self.recording.path) if self.recording else ""
+        if status < 400:
+            return ""
+        key = os.environ.get("OPENAI_API_KEY", "")
+        if status == 401 and key and request.headers.get("authorization") == f"Bearer {key}":
+            self.stopped = (f"Recording stopped: the server refused the key in OPENAI_API_KEY (401), so no answer "
+                            f"was saved and {where} is unchanged. Fix the key (lesson 00), then run the setup "
+                            "cell again.")
+            return self.stopped
+        refusal = refusals.refusal(sent.path, sent.body) if isinstance(sent.body, dict) else None
+        if (synthesized(response.headers) or (self.recording and self.recording.teaches_error(sent))
+                or (refusal is not None and refusal.status == status)):
+            return ""
+        return (f"Not recorded: the server answered {status} to {sent.method} {sent.path}, an error this lesson "
+                f"does not teach, so {where} keeps what it had. Run the cell again once the server answers.")
+
+    def _live_error(self, outgoing: traffic.Outgoing, response: httpx2.Response, content: bytes,
+                    request: httpx2.Request) -> httpx2.Response:
+        response = self._masked(response, content, request)
+        traffic.notify(self.listeners, outgoing, response.status_code, response.headers.get("content-type", ""),
+                       response.content, live=True)
+        return response
+
+    def _masked(self, response: httpx2.Response, content: bytes, request: httpx2.Request) -> httpx2.Response:
+        """The error answer with any part of a key it echoes masked, before the learner or a log sees it."""
+        masked = keys.scrubbed(content.decode("utf-8", "replace"), os.environ.get("OPENAI_API_KEY", "")).encode()
+        if masked == content:
+            return response
+        headers = [(k, v) for k, v in response.headers.items()
+                   if k.lower() not in ("content-length", "content-encoding", "transfer-encoding")]
+        return httpx2.Response(response.status_code, headers=headers, content=masked, request=request,
+                               extensions=response.extensions)
+
+    def api_path(self, path: str) -> str:
+        """The API path of a request (/v1/…), whatever the server address: a proxy reached without /v1
+        (LiteLLM answers at http://host:4000/chat/completions) records and matches like the real API."""
+        base = urlsplit(self.server).path.rstrip("/") if self.server else "/v1"
+        if path.startswith(base + "/") and not path.startswith("/v1/"):
+            return "/v1" + path[len(base):]
+        return path
 
     def _tee(self, outgoing: traffic.Outgoing, response: httpx2.Response, tee) -> httpx2.Response:
         """A live answer streams on as it comes; the listeners see it whole once it has been read."""
