@@ -438,6 +438,8 @@ class Recording:
         lesson each add theirs, and neither overwrites the other's."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with filelock.FileLock(lock_path(self.path), timeout=LOCK_TIMEOUT):
+            for stale in self.path.parent.glob(f".{self.path.name}.*.partial"):
+                stale.unlink(missing_ok=True)  # left by a kernel killed mid-save: only the lock holder writes one
             on_disk = read_file(self.path)["interactions"] if self.path.is_file() else []
             positions = [i for i, old in enumerate(on_disk) if old in replaced]
             if positions:

@@ -13,9 +13,11 @@ import errno
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -237,6 +239,10 @@ def _fail(*args, **kwargs):
     raise OSError(errno.ENOSPC, "No space left on device")
 
 
+def _refuse(*args, **kwargs):
+    raise PermissionError(errno.EACCES, "Permission denied")  # what filelock raises in a read-only folder
+
+
 def _half_write_then_fail(self, data):
     with open(self, "wb") as file:
         file.write(data[: len(data) // 2])
@@ -244,9 +250,9 @@ def _half_write_then_fail(self, data):
 
 
 WRITE_STEPS = {
-    "taking the lock": ("filelock.FileLock.acquire", _fail),
+    "taking the lock (a read-only folder)": ("filelock.FileLock.acquire", _refuse),
     "reading the file as it is now": ("helpers.recordings.read_file", _fail),
-    "writing the new file beside it": ("pathlib.Path.write_bytes", _half_write_then_fail),
+    "writing the new file beside it (a full disk)": ("pathlib.Path.write_bytes", _half_write_then_fail),
     "putting it in place": ("os.replace", _fail),
 }
 
@@ -277,6 +283,70 @@ def test_a_save_that_fails_keeps_the_answer_bills_it_and_leaves_the_file_as_it_w
     assert not [p for p in recordings_dir.iterdir() if p.name.endswith(".partial")]
     calls = meter.meter.calls
     assert len(calls) == 2 and all(call.live for call in calls), "each billed call is counted"
+
+
+# --- a recorder killed at each write step --------------------------------------------------------------
+
+# Run in a separate process: record one answer, stopping for good at the chosen step of its save.
+STOPPED_RECORDER = r"""
+import functools, os, pathlib, sys, time
+from helpers import modes, paths
+import helpers.recordings, filelock
+
+paths.RECORDINGS = pathlib.Path(sys.argv[1])
+step, reached = sys.argv[2], pathlib.Path(sys.argv[3])
+
+def stop_here(original):
+    @functools.wraps(original)
+    def stopped(*args, **kwargs):
+        if step == "mid-write":
+            with open(args[0], "wb") as file:
+                file.write(args[1][: len(args[1]) // 2])
+        reached.write_text(step)
+        time.sleep(120)
+    return stopped
+
+if step == "holding the lock":
+    helpers.recordings.write_file = stop_here(helpers.recordings.write_file)
+elif step == "mid-write":
+    pathlib.Path.write_bytes = stop_here(pathlib.Path.write_bytes)
+else:
+    os.replace = stop_here(os.replace)
+modes.setup(sys.argv[4])
+from openai import OpenAI
+OpenAI().chat.completions.create(model="gpt-6-luna", messages=[{"role": "user", "content": "killed"}])
+"""
+
+
+@pytest.mark.parametrize("step", ["holding the lock", "mid-write", "before the rename"])
+def test_a_recorder_killed_at_any_write_step_loses_nothing_and_blocks_no_one(
+        step, recordings_dir, monkeypatch, capsys, tmp_path):
+    recording = lesson_copy(recordings_dir)
+    before = recordings.read_file(recording)["interactions"]
+    reached = tmp_path / "reached"
+    with serving(ANSWER_ANYTHING, tmp_path) as server:
+        env = {**os.environ, "KIT_MODE": "record", "OPENAI_API_KEY": PLANTED_KEY, "OPENAI_BASE_URL": server.url}
+        recorder = subprocess.Popen([sys.executable, "-c", STOPPED_RECORDER, str(recordings_dir), step, str(reached),
+                                     LESSON], env=env, cwd=paths.ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        try:
+            deadline = time.monotonic() + 90
+            while not reached.exists():
+                assert recorder.poll() is None, recorder.communicate()[1].decode()[-2000:]
+                assert time.monotonic() < deadline, "the recorder never reached the step"
+                time.sleep(0.05)
+            os.kill(recorder.pid, signal.SIGKILL)
+            recorder.wait(timeout=30)
+        finally:
+            if recorder.poll() is None:
+                recorder.kill()
+                recorder.wait()
+        assert recordings.read_file(recording)["interactions"] == before, "the recording was damaged"
+        start_recording(monkeypatch, server.url, LESSON)  # the next recorder is not blocked by the dead one
+        OpenAI().chat.completions.create(model="gpt-6-luna", messages=QUESTION)
+    assert "Recorded a new answer" in capsys.readouterr().out
+    after = recordings.read_file(recording)["interactions"]
+    assert after[: len(before)] == before and len(after) == len(before) + 1
+    assert not list(recordings_dir.glob(".*.partial")), "a half-written file is left"
 
 
 # --- the server address ---------------------------------------------------------------------------
