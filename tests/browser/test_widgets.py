@@ -17,6 +17,7 @@ SETUP, PARAMETERS = "notebooks/00_setup.ipynb", "notebooks/02_parameters.ipynb"
 HISTORY, TOKENS, CAPSTONE = ("notebooks/03_conversation_history.ipynb", "notebooks/05_tokens_and_cost.ipynb",
                              "notebooks/12_capstone.ipynb")
 LAST_HTML, FIRST_HTML = ".widget-html-content >> nth=-1", ".widget-html-content >> nth=0"
+NEXT_QUESTION = "What's the weather like in Lisbon today?"  # the capstone recording's second question
 KEY, PROMPT, CHAT = "placeholder:sk-...", "placeholder:Ask something", "placeholder:Type a message and press Send"
 TOKENIZER, CALCULATOR = "placeholder:Type or paste text", "placeholder:Paste a prompt to count its tokens"
 
@@ -49,7 +50,8 @@ ROUNDS = [
     Round("travel_bot-send", CAPSTONE, CHAT,
           (Click("button:Reset"), Choose("label:Recorded:", index=1), Click("button:Send")),
           FIRST_HTML, r"user: .+\n(.*\n)*assistant: .*[.!?]$"),
-    Round("travel_bot-next", CAPSTONE, CHAT, (Choose("label:Recorded:", index=1), Click("button:Send")), "",
+    # Chosen by its text: select_option waits until the list the previous answer refreshed has arrived.
+    Round("travel_bot-next", CAPSTONE, CHAT, (Choose("label:Recorded:", label=NEXT_QUESTION), Click("button:Send")), "",
           r"(assistant: .+\n(.*\n)*){2}[\s\S]*This conversation: \$0\.0*[1-9]"),
 ]
 
