@@ -7,7 +7,6 @@ answer to each request; this module knows nothing of how requests are intercepte
 """
 from __future__ import annotations
 
-import difflib
 import email.parser
 import email.policy
 import hashlib
@@ -20,7 +19,7 @@ from pathlib import Path
 import filelock
 import httpx2
 
-from . import keys, paths
+from . import keys, misses, paths
 
 FORMAT = 1
 BLOBS = "blobs"  # binary bodies live beside the JSON, named by their hash
@@ -40,7 +39,7 @@ class OfflineMiss(Exception):
     def __init__(self, *, recording: Recording, request: Sent):
         self.recording = recording
         self.request = request
-        super().__init__(miss_message(recording, request))
+        super().__init__(misses.miss_message(shown(recording.path), recording.requests, request))
 
 
 # --- canonical request bodies -------------------------------------------------------------------
@@ -107,40 +106,7 @@ class Sent:
         return {"method": self.method, "path": self.path, "body": self.body}
 
 
-# --- the miss message ---------------------------------------------------------------------------
-
-def _short(value, limit: int = 70) -> str:
-    text = json.dumps(value, ensure_ascii=False)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def body_differences(sent, recorded) -> list[str]:
-    """Human-readable lines naming each top-level field that differs."""
-    if not (isinstance(sent, dict) and isinstance(recorded, dict)):
-        return [f"body: you sent {_short(sent)}, recorded {_short(recorded)}"]
-    lines = []
-    for key in sorted(set(sent) | set(recorded)):
-        if key not in recorded:
-            lines.append(f"{key}: you sent {_short(sent[key])}, the recording has no {key}")
-        elif key not in sent:
-            lines.append(f"{key}: the recording has {_short(recorded[key])}, you sent none")
-        elif sent[key] != recorded[key]:
-            lines.append(f"{key}: you sent {_short(sent[key])}, recorded {_short(recorded[key])}")
-    return lines
-
-
-def closest_recorded(recording: Recording, request: Sent) -> tuple[int, Sent] | None:
-    """The recorded request most like this one (same method and path first), or None."""
-    sent = json.dumps(request.body, sort_keys=True, ensure_ascii=False)
-    best, best_score = None, -1.0
-    for index, recorded in enumerate(recording.requests):
-        same_route = (recorded.method, recorded.path) == (request.method, request.path)
-        text = json.dumps(recorded.body, sort_keys=True, ensure_ascii=False)
-        score = same_route + difflib.SequenceMatcher(None, sent, text, autojunk=False).ratio()
-        if score > best_score:
-            best, best_score = (index, recorded), score
-    return best
-
+# --- where recordings live ----------------------------------------------------------------------
 
 def shown(path: Path) -> str:
     """A path as a learner should see it: relative to the kit when inside it."""
@@ -150,30 +116,6 @@ def shown(path: Path) -> str:
 
 def recording_path(notebook: str) -> Path:
     return paths.RECORDINGS / f"{notebook}.json"
-
-
-def miss_message(recording: Recording, request: Sent) -> str:
-    where = shown(recording.path)
-    lines = [
-        "Offline mode is on, and this exact request was not recorded, so there is no answer to replay.",
-        f"  You sent: {request.method} {request.path} {_short(request.body, 110)}",
-    ]
-    closest = closest_recorded(recording, request)
-    if closest is None:
-        lines.append(f"  {where} holds no recorded requests.")
-    else:
-        index, recorded = closest
-        lines.append(f"  Closest recorded request ({where}, #{index + 1}): {recorded.method} {recorded.path}")
-        if (recorded.method, recorded.path) != (request.method, request.path):
-            lines.append(f"    it goes to {recorded.method} {recorded.path} instead")
-        else:
-            lines += ["    " + line for line in body_differences(request.body, recorded.body)]
-    lines += [
-        "What to do: change the request back to the recorded one, or go live: set OPENAI_API_KEY",
-        "(lesson 00 shows how) and run the setup cell again. To also save the new answers for",
-        "offline use, set KIT_MODE=record.",
-    ]
-    return "\n".join(lines)
 
 
 # --- the file format ----------------------------------------------------------------------------
@@ -395,17 +337,18 @@ class Recording:
         kept = {name: headers[name] for name in KEPT_RESPONSE_HEADERS if name in headers}
         if RELAYED + STANDIN_HEADER in headers:
             kept[STANDIN_HEADER] = headers[RELAYED + STANDIN_HEADER]
-        interaction = {"request": sent.record(), "response": {
-            "status": {"code": status, "message": reason}, "headers": dict(sorted(kept.items())),
-            "body": _encode_body(content, headers.get("content-type", ""), self.path.parent / BLOBS)}}
+        response: dict = {"status": {"code": status, "message": reason}, "headers": dict(sorted(kept.items()))}
         if origin and not synthesized(kept):  # a live answer says which server gave it
-            interaction["response"]["origin"] = origin
+            response["origin"] = origin
         replacing = overwrite and bool(self.matches(sent)) and sent not in self._overwritten
         replaced = [self.data["interactions"][i] for i in self.matches(sent)] if replacing else []
         try:
+            response["body"] = _encode_body(content, headers.get("content-type", ""), self.path.parent / BLOBS)
+            interaction = {"request": sent.record(), "response": response}
             self._write_change(interaction, replaced)
         except (OSError, filelock.Timeout) as err:
-            self.unsaved.append(sent)
+            if sent not in self.unsaved:
+                self.unsaved.append(sent)
             print(not_saved_message(self.path, err))
             return False
         if sent in self.unsaved:

@@ -3,6 +3,9 @@ import asyncio
 import concurrent.futures
 import contextlib
 import json
+import os
+import signal
+import subprocess
 import time
 from pathlib import Path
 
@@ -65,6 +68,25 @@ def own_standin(tmp_path_factory):
     """A stand-in server with the tests' own script (OWN_RULES), not a lesson's."""
     with serving(OWN_RULES, tmp_path_factory.mktemp("own-standin")) as server:
         yield server
+
+
+def kill_once_reached(process: subprocess.Popen, reached: Path, what: str) -> None:
+    """SIGKILL a process once it has written `reached` (the step it stops at); fail if it ends first or
+    never gets there. `what` names the step for the failure message."""
+    try:
+        deadline = time.monotonic() + 90
+        while not reached.exists():
+            if process.poll() is not None:
+                pytest.fail(f"the process ended before {what}: {process.communicate()[1].decode()[-2000:]}")
+            assert time.monotonic() < deadline, f"the process never reached {what}"
+            time.sleep(0.05)
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode == -signal.SIGKILL
 
 
 def point_sdk_at(server, monkeypatch):

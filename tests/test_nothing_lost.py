@@ -2,10 +2,8 @@
 keeps every cell a learner wrote."""
 import os
 import shutil
-import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import nbformat
@@ -15,6 +13,8 @@ from openai import OpenAI
 
 from helpers import modes, paths, recordings
 from helpers.authoring import build, classroom, navigation
+
+from tests.conftest import kill_once_reached
 
 LESSON = "01_chat_completions"
 ORIGINAL = paths.RECORDINGS / f"{LESSON}.json"  # the real recording, read only
@@ -78,21 +78,7 @@ def test_a_recorder_killed_mid_write_leaves_the_old_recording_intact(recordings_
     recorder = subprocess.Popen(
         [sys.executable, "-c", SLOW_RECORDER, str(recordings_dir), KILL_MARKER, str(half_written), LESSON],
         env=environment, cwd=paths.ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    try:
-        deadline = time.monotonic() + 90
-        while not half_written.exists():
-            if recorder.poll() is not None:
-                pytest.fail(f"the recorder ended before its save was slowed: {recorder.communicate()[1].decode()}")
-            assert time.monotonic() < deadline, "the save never went through Path.write_bytes: adapt SLOW_RECORDER"
-            time.sleep(0.05)
-        os.kill(recorder.pid, signal.SIGKILL)
-        recorder.wait(timeout=30)
-    finally:
-        if recorder.poll() is None:
-            recorder.kill()
-            recorder.wait()
-
-    assert recorder.returncode == -signal.SIGKILL
+    kill_once_reached(recorder, half_written, "its save, slowed through Path.write_bytes (adapt SLOW_RECORDER)")
     written = Path(half_written.read_text())
     assert written != target, "the new answer was written straight into the recording, not beside it"
     with pytest.raises(recordings.RecordingError, match="is damaged"):

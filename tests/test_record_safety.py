@@ -13,11 +13,9 @@ import errno
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import threading
-import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -29,7 +27,7 @@ from helpers import keys, meter, modes, paths, recordings
 from helpers.authoring import secrets
 from helpers.session import Session
 
-from tests.conftest import PLANTED_KEY, serving
+from tests.conftest import PLANTED_KEY, kill_once_reached, serving
 
 LESSON = "01_chat_completions"
 QUESTION = [{"role": "user", "content": "What is the capital of Italy?"}]
@@ -328,18 +326,7 @@ def test_a_recorder_killed_at_any_write_step_loses_nothing_and_blocks_no_one(
         env = {**os.environ, "KIT_MODE": "record", "OPENAI_API_KEY": PLANTED_KEY, "OPENAI_BASE_URL": server.url}
         recorder = subprocess.Popen([sys.executable, "-c", STOPPED_RECORDER, str(recordings_dir), step, str(reached),
                                      LESSON], env=env, cwd=paths.ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        try:
-            deadline = time.monotonic() + 90
-            while not reached.exists():
-                assert recorder.poll() is None, recorder.communicate()[1].decode()[-2000:]
-                assert time.monotonic() < deadline, "the recorder never reached the step"
-                time.sleep(0.05)
-            os.kill(recorder.pid, signal.SIGKILL)
-            recorder.wait(timeout=30)
-        finally:
-            if recorder.poll() is None:
-                recorder.kill()
-                recorder.wait()
+        kill_once_reached(recorder, reached, f"the step {step!r}")
         assert recordings.read_file(recording)["interactions"] == before, "the recording was damaged"
         start_recording(monkeypatch, server.url, LESSON)  # the next recorder is not blocked by the dead one
         OpenAI().chat.completions.create(model="gpt-6-luna", messages=QUESTION)
