@@ -124,6 +124,33 @@ def test_a_wrong_key_with_overwrite_leaves_the_recording_byte_identical_and_no_p
     assert not secrets.find_secrets(everything)
 
 
+def test_lesson_01_run_whole_with_a_wrong_key_and_overwrite_changes_nothing_and_shows_no_part_of_the_key(
+        recordings_dir, monkeypatch):
+    import nbformat
+    from nbclient import NotebookClient
+
+    recording = lesson_copy(recordings_dir)
+    before = recording.read_bytes()
+    nb = nbformat.read(paths.NOTEBOOKS / f"{LESSON}.ipynb", as_version=4)
+    # The harness alone: the kernel's recordings go to the test's folder, not the kit's.
+    nb.cells.insert(0, nbformat.v4.new_code_cell(
+        f"from pathlib import Path; from helpers import paths; paths.RECORDINGS = Path({str(recordings_dir)!r})"))
+    with FakeApi(401, wrong_key_answer(PLANTED_KEY)) as api:
+        for name, value in {"KIT_MODE": "record", "KIT_OVERWRITE": "1", "OPENAI_API_KEY": PLANTED_KEY,
+                            "OPENAI_BASE_URL": api.url + "/v1"}.items():
+            monkeypatch.setenv(name, value)
+        NotebookClient(nb, timeout=120, kernel_name="python3", allow_errors=True,
+                       resources={"metadata": {"path": str(paths.NOTEBOOKS)}}).execute()
+    assert len(api.paths) >= 1, "the lesson's requests reached the server"
+    assert recording.read_bytes() == before
+    outputs = nbformat.writes(nb)
+    assert "Recording stopped: the server refused the key in OPENAI_API_KEY (401)" in outputs
+    everything = outputs + tree_text(recordings_dir)
+    for part in ("PlantedFakeKey", PLANTED_KEY[:10], echoed(PLANTED_KEY), "*" * 39 + PLANTED_KEY[-4:]):
+        assert part not in everything
+    assert not secrets.find_secrets(everything)
+
+
 def test_a_lesson_that_teaches_a_401_re_records_it_with_a_cells_own_wrong_key(recordings_dir, monkeypatch, capsys):
     """The session's own key must never be refused; a cell's deliberately wrong key may be (lesson 09)."""
     recordings_dir.mkdir()
