@@ -340,8 +340,9 @@ class Recording:
         response: dict = {"status": {"code": status, "message": reason}, "headers": dict(sorted(kept.items()))}
         if origin and not synthesized(kept):  # a live answer says which server gave it
             response["origin"] = origin
-        replacing = overwrite and bool(self.matches(sent)) and sent not in self._overwritten
-        replaced = [self.data["interactions"][i] for i in self.matches(sent)] if replacing else []
+        old = self.matches(sent)
+        replacing = overwrite and bool(old) and sent not in self._overwritten
+        replaced = [self.data["interactions"][i] for i in old] if replacing else []
         try:
             response["body"] = _encode_body(content, headers.get("content-type", ""), self.path.parent / BLOBS)
             interaction = {"request": sent.record(), "response": response}

@@ -17,8 +17,8 @@ from urllib.parse import urlsplit
 
 import httpx2
 
-from . import keys, pacing, refusals, traffic
-from .recordings import Answer, OfflineMiss, Recording, Sent, origin_of, shown, synthesized
+from . import pacing, refusals, traffic
+from .recordings import Answer, OfflineMiss, Recording, Sent, origin_of, scrub_secrets, shown, synthesized
 
 OFFLINE, LIVE, RECORD = "offline", "live", "record"
 TRANSPORTS = ((httpx2.HTTPTransport, "handle_request"), (httpx2.AsyncHTTPTransport, "handle_async_request"))
@@ -36,6 +36,7 @@ class Session:
         self.listeners = list(listeners)  # listener(exchange) sees every finished answer
         self._installed: dict = {}  # (class, name) -> (what was there before, the kit's method)
         self.stopped = ""  # why recording stopped for this session ("" while it records)
+        self._base_path = urlsplit(server).path.rstrip("/") if server else "/v1"  # what the SDK puts before /chat/…
 
     @property
     def installed(self) -> bool:
@@ -134,11 +135,12 @@ class Session:
         if response.status_code >= 400:
             response = self._masked(response, content, request)
             content = response.content
-        if not self.stopped and (why_not := self._not_kept(sent, request, response)):
-            print(why_not)
-        elif not self.stopped:
-            self.recording.add(sent, response.status_code, response.reason_phrase, response.headers, content,
-                               overwrite=self.overwrite, origin=origin_of(request.url))
+        if not self.stopped:
+            if why_not := self._not_kept(sent, request, response):
+                print(why_not)
+            else:
+                self.recording.add(sent, response.status_code, response.reason_phrase, response.headers, content,
+                                   overwrite=self.overwrite, origin=origin_of(request.url))
         traffic.notify(self.listeners, outgoing, response.status_code, response.headers.get("content-type", ""),
                        content, live=True)
         return response
@@ -173,7 +175,7 @@ class Session:
 
     def _masked(self, response: httpx2.Response, content: bytes, request: httpx2.Request) -> httpx2.Response:
         """The error answer with any part of a key it echoes masked, before the learner or a log sees it."""
-        masked = keys.scrubbed(content.decode("utf-8", "replace"), os.environ.get("OPENAI_API_KEY", "")).encode()
+        masked = scrub_secrets(content.decode("utf-8", "replace")).encode()
         if masked == content:
             return response
         headers = [(k, v) for k, v in response.headers.items()
@@ -184,7 +186,7 @@ class Session:
     def api_path(self, path: str) -> str:
         """The API path of a request (/v1/…), whatever the server address: a proxy reached without /v1
         (LiteLLM answers at http://host:4000/chat/completions) records and matches like the real API."""
-        base = urlsplit(self.server).path.rstrip("/") if self.server else "/v1"
+        base = self._base_path
         if path.startswith(base + "/") and not path.startswith("/v1/"):
             return "/v1" + path[len(base):]
         return path
