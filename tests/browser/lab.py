@@ -133,6 +133,12 @@ class LabServer:
             "JUPYTER_PLATFORM_DIRS": "1",
             "PYDEVD_DISABLE_FILE_VALIDATION": "1",
         })
+        # ipykernel aborts the requests queued when a cell fails, but by default only those already
+        # in its queue at that instant: a run-all request still in transit runs anyway (its help text
+        # for stop_on_error_timeout). A short window makes "run-all stops at an error" hold every time.
+        profile = self.workdir / "ipython" / "profile_default"
+        profile.mkdir(parents=True, exist_ok=True)
+        (profile / "ipython_kernel_config.py").write_text("c.Kernel.stop_on_error_timeout = 2.0\n")
         return env
 
     def _write_settings(self) -> None:
