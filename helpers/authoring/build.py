@@ -21,8 +21,9 @@ from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
 
-from .. import paths, recordings
+from .. import misses, paths, recordings
 from . import classroom, factsheet, lesson, navigation
 
 TIMEOUT = 300
@@ -126,7 +127,8 @@ def main(argv=None) -> int:
 def build_lesson(path: Path, resynthesize: bool = False) -> bool:
     """Synthesize the lesson's recording if it has none (or is asked to), then store its outputs.
 
-    False, with a message for authors, when a request got no answer from the lesson's stand-in script."""
+    False, with a message for authors, when a request got no answer from the lesson's stand-in script, or
+    its recording has no answer to a request the lesson now sends (a miss: advice for authors, not learners)."""
     recording = recordings.recording_path(path.stem)
     if resynthesize and recording.exists():
         if recordings.holds_live_answers(recording):
@@ -144,7 +146,15 @@ def build_lesson(path: Path, resynthesize: bool = False) -> bool:
                 print(f"  {request}", file=sys.stderr)
             return False
         print(f"recording synthesized: {recordings.shown(recording)}")
-    store_outputs(path)
+    try:
+        store_outputs(path)
+    except CellExecutionError as err:
+        if err.ename != recordings.OfflineMiss.__name__:
+            raise
+        script = (paths.STANDIN_SCRIPTS / f"{path.stem}.json").relative_to(paths.ROOT)
+        print(f"{path.name}: outputs not stored, because a cell sent a request that is not recorded.\n"
+              + misses.for_authors(err.evalue, path.stem, str(script)), file=sys.stderr)
+        return False
     print(f"outputs stored: {path.relative_to(paths.ROOT)}")
     return True
 
