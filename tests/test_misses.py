@@ -1,4 +1,5 @@
 """The miss message: where a request differs from the closest recorded one, and what to send instead."""
+import json
 import re
 
 import pytest
@@ -82,3 +83,34 @@ def test_the_build_gives_authors_advice_instead_of_the_learners():
     advice = misses.for_authors(message, "01_chat_completions", "data/standin/01_chat_completions.json")
     assert advice.startswith(message.split("\nWhat to do:")[0]) and "What to do" not in advice
     assert "--resynthesize" in advice and "data/standin/01_chat_completions.json" in advice
+
+
+def test_lesson_01_shows_the_miss_of_a_changed_prompt_and_lesson_00_points_to_it():
+    import nbformat
+
+    lesson01 = nbformat.read(paths.NOTEBOOKS / "01_chat_completions.ipynb", as_version=4)
+    examples = [cell for cell in lesson01.cells if "offline-miss" in cell.metadata.get("tags", [])]
+    assert len(examples) == 1 and "raises-exception" in examples[0].metadata["tags"]
+    error, = [output for output in examples[0].outputs if output.output_type == "error"]
+    assert error.ename == "OfflineMiss"
+    assert "messages[1].content: What is the capital of [-Italy-]{+Spain+}?" in error.evalue
+    assert any(cell.source.startswith("### Change the prompt") for cell in lesson01.cells)
+    recorded = json.dumps(recordings.recorded_requests("01_chat_completions"))
+    assert "Spain" not in recorded, "the example's request stays out of the recording"
+    lesson00 = nbformat.read(paths.NOTEBOOKS / "00_setup.ipynb", as_version=4)
+    assert any("(lesson 01 has an example: [Change the prompt](01_chat_completions.ipynb#Change-the-prompt))"
+               in " ".join(cell.source.split()) for cell in lesson00.cells)
+
+
+def test_the_build_keeps_a_miss_examples_request_out_of_the_recording(tmp_path, monkeypatch):
+    import nbformat
+    from helpers.authoring import build
+
+    example = nbformat.v4.new_code_cell("client.chat.completions.create(...)")
+    example.metadata["tags"] = ["raises-exception", "offline-miss"]
+    path = tmp_path / "01_chat_completions.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("setup()"), example]), path)
+    ran = []
+    monkeypatch.setattr(build, "run", lambda nb: ran.append([cell.source for cell in nb.cells]))
+    build.synthesize(path)
+    assert ran == [["setup()"]]

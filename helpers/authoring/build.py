@@ -27,6 +27,7 @@ from .. import misses, paths, recordings
 from . import classroom, factsheet, lesson, navigation
 
 TIMEOUT = 300
+OFFLINE_MISS = "offline-miss"  # the tag of a cell whose request is kept out of the recording, to show a miss
 
 
 @contextmanager
@@ -64,12 +65,17 @@ def execute(path: Path, save: bool = True):
 
 
 def synthesize(path: Path) -> list[str]:
-    """Create the notebook's recording from the stand-in server; returns requests no script rule matched."""
+    """Create the notebook's recording from the stand-in server; returns requests no script rule matched.
+
+    Cells tagged `offline-miss` show what offline mode says to a request nobody recorded, so they are
+    not run here: their requests stay out of the recording."""
     from .standin import StandIn
 
+    nb = nbformat.read(path, as_version=4)
+    nb.cells = [cell for cell in nb.cells if OFFLINE_MISS not in cell.metadata.get("tags", [])]
     with StandIn() as server, _environment(KIT_MODE="record", OPENAI_BASE_URL=server.url,
                                            OPENAI_API_KEY="sk-kit-standin-build", KIT_REPLAY_PACE_MS="0"):
-        execute(path, save=False)
+        run(nb)
     return server.unmatched
 
 
