@@ -97,6 +97,8 @@ def test_lesson_01_shows_the_miss_of_a_changed_prompt_and_lesson_00_points_to_it
     assert any(cell.source.startswith("### Change the prompt") for cell in lesson01.cells)
     recorded = json.dumps(recordings.recorded_requests("01_chat_completions"))
     assert "Spain" not in recorded, "the example's request stays out of the recording"
+    assert f"```\nOfflineMiss: {error.evalue}\n```" in (paths.ROOT / "docs" / "troubleshooting.md").read_text(), \
+        "troubleshooting.md shows lesson 01's miss as it is"
     lesson00 = nbformat.read(paths.NOTEBOOKS / "00_setup.ipynb", as_version=4)
     assert any("(lesson 01 has an example: [Change the prompt](01_chat_completions.ipynb#Change-the-prompt))"
                in " ".join(cell.source.split()) for cell in lesson00.cells)
