@@ -156,3 +156,25 @@ def test_after_a_send_the_recorded_list_says_what_it_holds(lab, browser_context,
     selected = select.evaluate("s => s.selectedIndex")
     assert labels[selected] == "pick one of 1 recorded message that can be sent next"  # ipywidgets shows spaces as nbsp
     assert labels[1:] == [FARO]
+
+
+def test_the_chat_is_usable_with_the_keyboard_and_named_for_screen_readers(lab, browser_context, shown, timing):
+    """The pane is a log named Conversation, the box is labelled; Tab goes Recorded, box, Send, Reset; a picked
+    message leaves the cursor in the box, so Enter sends it."""
+    notebook, _ = _open_and_run(shown, lab, browser_context, CAPSTONE, timing)
+    widget = Round("chat", CAPSTONE, CHAT).root(notebook.notebook)
+    page = notebook.page
+    assert widget.get_by_role("log", name="Conversation").is_visible()
+    box, select = widget.get_by_label("Message", exact=True), widget.get_by_label("Recorded:", exact=True)
+    assert box.get_attribute("placeholder") == CHAT.partition(":")[2]
+    select.focus()
+    order = []
+    for _ in range(3):
+        page.keyboard.press("Tab")
+        order.append(page.evaluate("() => document.activeElement.getAttribute('placeholder') "
+                                   "|| document.activeElement.innerText.trim()"))
+    assert order == [CHAT.partition(":")[2], "Send", "Reset"]
+    select.select_option(label=FARO)
+    page.wait_for_function("el => document.activeElement === el && el.value.length > 0", arg=box.element_handle())
+    page.keyboard.press("Enter")
+    widget.get_by_text(f"user: {FARO}").wait_for(timeout=15_000)
