@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import os
 import re
 from typing import TYPE_CHECKING
 
@@ -16,6 +17,7 @@ if TYPE_CHECKING:
 REMOVED, ADDED = ("[-", "-]"), ("{+", "+}")
 LEGEND = "[-recorded-]{+what you sent+}"
 CONTEXT_WORDS = 5  # unchanged words kept on each side of a change in a long text
+CONTEXT_CHARACTERS = 12  # unchanged characters kept before a change in a long value with no spaces
 MAX_DIFFERENCES = 6  # lines of differences shown; more are counted
 MAX_OFFERED = 3  # recorded requests offered instead
 WHAT_TO_DO = "What to do:"  # the start of the advice; the build replaces it with advice for authors
@@ -109,6 +111,10 @@ def differences(sent, recorded, where: str = "") -> list[str]:
     name = where or "body"
     if isinstance(sent, str) and isinstance(recorded, str) and " " in sent + recorded:  # text, not a name
         return [f"{name}: {word_diff(recorded, sent)}"]
+    if isinstance(sent, str) and isinstance(recorded, str):  # a name or an encoded file: from where they part
+        start = max(0, len(os.path.commonprefix([sent, recorded])) - CONTEXT_CHARACTERS)
+        if start:
+            return [f"{name}: you sent …{_value(sent[start:])}, recorded …{_value(recorded[start:])}"]
     return [f"{name}: you sent {_value(sent)}, recorded {_value(recorded)}"]
 
 

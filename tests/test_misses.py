@@ -47,6 +47,12 @@ def test_a_long_text_shows_the_change_in_context_never_two_equal_prefixes():
     assert line == "input: … Portugal at the end of [-May-]{+June+} and would like to know …"
 
 
+def test_two_long_values_that_part_late_are_shown_from_where_they_part():
+    image = "data:image/png;base64," + "A" * 200
+    line, = misses.differences({"url": image + "B"}, {"url": image + "C"})
+    assert line == 'url: you sent …"AAAAAAAAAAAAB", recorded …"AAAAAAAAAAAAC"'
+
+
 def test_changed_neighbouring_words_are_one_change():
     assert misses.word_diff("the capital of Italy", "the capital city of New Zealand") == \
         "the capital {+city+} of [-Italy-]{+New Zealand+}"
