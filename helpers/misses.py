@@ -18,6 +18,7 @@ REMOVED, ADDED = ("[-", "-]"), ("{+", "+}")
 LEGEND = "[-recorded-]{+what you sent+}"
 CONTEXT_WORDS = 5  # unchanged words kept on each side of a change in a long text
 CONTEXT_CHARACTERS = 12  # unchanged characters kept before a change in a long value with no spaces
+LIKENESS_CHARACTERS = 400  # of each request's text, compared to rank the recorded requests
 MAX_DIFFERENCES = 6  # lines of differences shown; more are counted
 MAX_OFFERED = 3  # recorded requests offered instead
 WHAT_TO_DO = "What to do:"  # the start of the advice; the build replaces it with advice for authors
@@ -120,51 +121,57 @@ def differences(sent, recorded, where: str = "") -> list[str]:
 
 def text_of(body) -> str:
     """What a request asks, in a few words: a chat's last message, the input or prompt, else the body."""
-    if isinstance(body, dict):
-        messages = body.get("messages")
-        if isinstance(messages, list) and messages and isinstance(messages[-1], dict):
-            return _content_text(messages[-1].get("content"))
-        for field in ("input", "prompt"):
-            if field in body:
-                value = body[field]
-                if isinstance(value, list) and value and isinstance(value[-1], dict):
-                    return _content_text(value[-1].get("content"))
-                return _content_text(value)
-        if "multipart" in body and isinstance(body["multipart"], dict):
-            files = [v["filename"] for v in body["multipart"].values() if isinstance(v, dict) and "filename" in v]
-            return "a file upload: " + ", ".join(files) if files else _value(body["multipart"])
-    return _value(body)
+    if isinstance(body, dict) and isinstance(body.get("multipart"), dict):
+        files = [v["filename"] for v in body["multipart"].values() if isinstance(v, dict) and "filename" in v]
+        if files:
+            return "a file upload: " + ", ".join(files)
+    text = _asked(body)
+    return json.dumps(_short(text), ensure_ascii=False) if text is not None else _value(body)
 
 
-def _content_text(content) -> str:
-    if isinstance(content, list):  # content parts: the text ones
-        content = " ".join(p.get("text", "") for p in content if isinstance(p, dict))
-    return json.dumps(_short(content), ensure_ascii=False) if isinstance(content, str) else _value(content)
+def _asked(body) -> str | None:
+    """The text a request asks about (a chat's last message, the input or prompt), whole; None if none."""
+    if not isinstance(body, dict):
+        return None
+    for field in ("messages", "input", "prompt"):
+        value = body.get(field)
+        if isinstance(value, list) and value and isinstance(value[-1], dict):
+            value = value[-1].get("content")
+        if isinstance(value, list):  # content parts: the text ones
+            value = " ".join(p.get("text", "") for p in value if isinstance(p, dict))
+        if isinstance(value, str):
+            return value
+    return None
+
+
+def _likeness(request: Sent, recorded: Sent) -> float:
+    """How alike two requests are: the same endpoint first, then their text, their parameters and how much
+    of a conversation they share. Cheap enough for long conversations: whole bodies are never diffed."""
+    score = 4.0 * ((recorded.method, recorded.path) == (request.method, request.path))
+    sent_text, recorded_text = _asked(request.body) or "", _asked(recorded.body) or ""
+    score += difflib.SequenceMatcher(None, sent_text[:LIKENESS_CHARACTERS],
+                                     recorded_text[:LIKENESS_CHARACTERS]).ratio()
+    if isinstance(request.body, dict) and isinstance(recorded.body, dict):
+        keys = set(request.body) | set(recorded.body)
+        score += sum(request.body.get(k) == recorded.body.get(k) for k in keys) / max(len(keys), 1)
+        sent_turns, recorded_turns = request.body.get("messages"), recorded.body.get("messages")
+        if isinstance(sent_turns, list) and isinstance(recorded_turns, list):
+            shared = next((i for i, (a, b) in enumerate(zip(sent_turns, recorded_turns, strict=False)) if a != b),
+                          min(len(sent_turns), len(recorded_turns)))
+            score += shared / max(len(sent_turns), len(recorded_turns), 1)
+    return score
 
 
 def ranked(recorded_requests: list[Sent], request: Sent) -> list[tuple[int, Sent]]:
     """The recorded requests, most like this one first (same method and path before any other)."""
-    sent = json.dumps(request.body, sort_keys=True, ensure_ascii=False)
-
-    def score(item: tuple[int, Sent]) -> float:
-        recorded = item[1]
-        same_route = (recorded.method, recorded.path) == (request.method, request.path)
-        text = json.dumps(recorded.body, sort_keys=True, ensure_ascii=False)
-        return same_route + difflib.SequenceMatcher(None, sent, text, autojunk=False).ratio()
-
-    return sorted(enumerate(recorded_requests), key=lambda item: (-score(item), item[0]))
+    scores = [_likeness(request, recorded) for recorded in recorded_requests]
+    return sorted(enumerate(recorded_requests), key=lambda item: (-scores[item[0]], item[0]))
 
 
-def closest_recorded(recorded_requests: list[Sent], request: Sent) -> tuple[int, Sent] | None:
-    """The recorded request most like this one, or None."""
-    order = ranked(recorded_requests, request)
-    return order[0] if order else None
-
-
-def offered(recorded_requests: list[Sent], request: Sent, limit: int = MAX_OFFERED) -> list[tuple[int, Sent]]:
-    """The closest recorded requests to pick instead, one for each distinct text, same route first."""
+def offered(order: list[tuple[int, Sent]], limit: int = MAX_OFFERED) -> list[tuple[int, Sent]]:
+    """The closest recorded requests (ranked) to pick instead, one for each distinct text."""
     seen, picks = set(), []
-    for index, recorded in ranked(recorded_requests, request):
+    for index, recorded in order:
         key = (recorded.method, recorded.path, text_of(recorded.body))
         if key not in seen:
             seen.add(key)
@@ -180,11 +187,11 @@ def miss_message(where: str, recorded_requests: list[Sent], request: Sent) -> st
         "Offline mode is on, and this exact request was not recorded, so there is no answer to replay.",
         f"  You sent: {request.method} {request.path} {text_of(request.body)}",
     ]
-    closest = closest_recorded(recorded_requests, request)
-    if closest is None:
+    order = ranked(recorded_requests, request)
+    if not order:
         lines.append(f"  {where} holds no recorded requests.")
     else:
-        index, recorded = closest
+        index, recorded = order[0]
         if (recorded.method, recorded.path) != (request.method, request.path):
             lines += [f"  Closest recorded request ({where}, #{index + 1}): {recorded.method} {recorded.path}",
                       f"    it goes to {recorded.method} {recorded.path} instead"]
@@ -197,7 +204,7 @@ def miss_message(where: str, recorded_requests: list[Sent], request: Sent) -> st
                 lines.append(f"    … and {len(found) - MAX_DIFFERENCES} more differences")
         lines.append("  Recorded requests you can send instead (closest first):")
         lines += [f"    #{i + 1} {r.method} {r.path} {text_of(r.body)}"
-                  for i, r in offered(recorded_requests, request)]
+                  for i, r in offered(order)]
     lines += [
         f"{WHAT_TO_DO} send one of the recorded requests, or go live: set OPENAI_API_KEY (lesson 00",
         "shows how) and run the setup cell again. To also save the new answers for offline use, set",

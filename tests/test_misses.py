@@ -79,7 +79,7 @@ def test_the_offered_requests_are_the_closest_distinct_ones_of_the_same_endpoint
     recorded = [Sent("POST", "/v1/embeddings", {"model": "e", "input": "capital of Spain"}), chat("Capital of Peru?"),
                 chat("What is the capital of Italy?"), chat("What is the capital of Italy?", "gpt-6-sol"),
                 chat("Write a poem."), chat("Tell me a joke.")]
-    offered = misses.offered(recorded, chat("What is the capital of Spain?"))
+    offered = misses.offered(misses.ranked(recorded, chat("What is the capital of Spain?")))
     assert [index for index, _ in offered][:2] == [2, 1] and offered[2][0] in (4, 5)  # #4 repeats #3's text
     assert misses.text_of(recorded[0].body) == '"capital of Spain"'
 
@@ -122,3 +122,17 @@ def test_the_build_keeps_a_miss_examples_request_out_of_the_recording(tmp_path, 
     monkeypatch.setattr(build, "run", lambda nb: ran.append([cell.source for cell in nb.cells]))
     build.synthesize(path)
     assert ran == [["setup()"]]
+
+
+def test_a_miss_in_a_long_conversation_is_told_at_once():
+    """Lesson 03's 20-turn conversation: ranking its recorded requests never diffs whole bodies."""
+    import time
+
+    body = max((r["body"] for r in recordings.recorded_requests("03_conversation_history")),
+               key=lambda b: len(json.dumps(b)))
+    changed = {**body, "messages": body["messages"][:-1] + [{"role": "user", "content": "And then?"}]}
+    modes.setup("03_conversation_history")
+    started = time.perf_counter()
+    with pytest.raises(recordings.OfflineMiss):
+        OpenAI().chat.completions.create(**changed)
+    assert time.perf_counter() - started < 2.0  # diffing whole bodies took 25 s here
