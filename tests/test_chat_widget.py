@@ -139,6 +139,15 @@ def test_offline_a_miss_past_the_recorded_conversation_says_how_to_go_on():
                              "own key (lesson 00).")
 
 
+def test_offline_a_chat_with_nothing_recorded_to_offer_says_to_go_live():
+    modes.setup("01_chat_completions")
+    widget = ChatWidget(notebook="01_chat_completions")  # that lesson records no conversation for this chat
+    widget.send("Hello")
+    assert widget.notice == ("Offline, only recorded messages have answers, and this one was not recorded. Nothing "
+                             "recorded can be sent from here: go live with your own key (lesson 00).")
+    assert widget.suggestion_list.layout.display == "none"
+
+
 def test_the_pane_is_a_log_that_keeps_its_newest_message_in_view(live):
     widget = ChatWidget()
     widget.send(FIRST)

@@ -237,7 +237,9 @@ class ChatWidget(widgets.VBox):
         if options:
             offered = "\n".join(f"  • {text}" for text in options)
             return f"{MISS_NOTE} Pick one from the Recorded list, {GO_LIVE}:\n{offered}"
-        return f"{MISS_NOTE} The recorded conversation goes no further from here: press Reset, {GO_LIVE}."
+        if any(m["role"] == "user" for m in self.chat.messages):
+            return f"{MISS_NOTE} The recorded conversation goes no further from here: press Reset, {GO_LIVE}."
+        return f"{MISS_NOTE} Nothing recorded can be sent from here: {GO_LIVE.removeprefix('or ')}."
 
     def reset(self) -> None:
         self.chat.reset()
