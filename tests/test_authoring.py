@@ -72,3 +72,21 @@ def test_a_request_no_rule_answers_fails_the_synthesis_and_keeps_no_placeholder(
     assert "data/recordings/13_batch_api.json is not kept: no rule in data/standin/13_batch_api.json" in err
     assert "POST /v1/chat/completions (gpt-6-luna): 'Say hello to the new lesson.'" in err
     assert not recording.exists()
+
+
+def test_a_miss_while_storing_outputs_gives_authors_advice_and_stores_nothing(tmp_path, capsys):
+    """A lesson whose prompt changed after it was recorded: the build says which script a rule goes in."""
+    cells = [nbformat.v4.new_code_cell('from helpers import setup; setup("01_chat_completions")'),
+             nbformat.v4.new_code_cell('from openai import OpenAI\n\nOpenAI().chat.completions.create(\n'
+                                       '    model="gpt-6-luna",\n'
+                                       '    messages=[{"role": "user", "content": "What is the capital of Spain?"}])')]
+    path = tmp_path / "01_chat_completions.ipynb"  # its recording is the lesson's own
+    nbformat.write(nbformat.v4.new_notebook(cells=cells), path)
+    before = path.read_bytes()
+    assert build.build_lesson(path) is False
+    err = capsys.readouterr().err
+    assert err.startswith("01_chat_completions.ipynb: outputs not stored, because a cell sent a request that is not "
+                          "recorded.\nOffline mode is on")
+    assert "For authors: 01_chat_completions's recording holds no answer to this request." in err
+    assert "--resynthesize" in err and "data/standin/01_chat_completions.json" in err
+    assert "What to do:" not in err and path.read_bytes() == before

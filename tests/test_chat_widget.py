@@ -73,24 +73,103 @@ def test_an_api_error_is_a_message_in_the_pane_and_the_history_is_kept(tmp_path,
     assert "Something was wrong with it." in widget.pane.value and widget.input.value == "boom"
 
 
+def offered(widget) -> list[str]:
+    """The Recorded list's messages, without its first entry (which says what the list holds)."""
+    return [value for _, value in widget.suggestion_list.options[1:]]
+
+
 def test_offline_it_offers_and_answers_the_recorded_conversation():
     modes.setup("03_conversation_history")
     widget = ChatWidget(notebook="03_conversation_history")
-    assert widget.suggestion_list.options == ("", FIRST)
+    assert offered(widget) == [FIRST]
     widget.suggestion_list.value = FIRST
     assert widget.input.value == FIRST
     widget.send_button.click()
     assert widget.messages[-1]["content"].startswith("Ride tram 28")
-    assert widget.suggestion_list.options == ("", SECOND)
+    assert offered(widget) == [SECOND]
 
 
-def test_offline_an_unrecorded_message_shows_the_miss_message_not_a_traceback():
+def test_the_recorded_list_is_never_blank_and_says_what_it_holds():
     modes.setup("03_conversation_history")
     widget = ChatWidget(notebook="03_conversation_history")
-    turn = widget.send("What about Madeira?")
-    assert turn.error.startswith("Offline mode is on, and this exact request was not recorded")
-    assert "Offline mode is on" in widget.pane.value and "Traceback" not in widget.pane.value
-    assert widget.messages == [DEV] and widget.input.value == "What about Madeira?"
+    widget.send(FIRST)
+    assert widget.suggestion_list.label == "pick one of 1 recorded message that can be sent next"
+    assert widget.suggestion_list.layout.display is None
+    widget.send(SECOND)
+    widget.send("Which of those is best at sunset?")
+    assert offered(widget) == []
+    assert widget.suggestion_list.label == "none recorded from here on: Reset starts the recorded conversation again"
+    assert widget.suggestion_list.layout.display is None, "it stays, to say why nothing is offered"
+
+
+def test_enter_in_the_box_sends(live):
+    widget = ChatWidget()
+    widget.input.value = FIRST
+    widget.input._handle_custom_msg({"event": "submit"}, [])  # what the browser sends on Enter
+    assert widget.messages[1:] == [{"role": "user", "content": FIRST},
+                                   {"role": "assistant", "content": widget.messages[2]["content"]}]
+    assert widget.input.value == ""
+
+
+def test_offline_an_unrecorded_message_gets_a_short_note_and_the_recorded_messages():
+    modes.setup("03_conversation_history")
+    widget = ChatWidget(notebook="03_conversation_history")
+    widget.send(FIRST)
+    turn = widget.send("How long would all that take by bike?")
+    assert turn.missed and turn.error == (
+        "Offline, only recorded messages have answers, and this one was not recorded. Pick a recorded message, "
+        "or go live with your own key (lesson 00).")
+    assert widget.notice == ("Offline, only recorded messages have answers, and this one was not recorded. Pick one "
+                             "from the Recorded list, or go live with your own key (lesson 00):\n"
+                             f"  • {SECOND}")
+    assert offered(widget) == [SECOND]
+    for wire in ("POST", "/v1/", '"role"', "{", "Traceback", "Offline mode is on"):
+        assert wire not in widget.pane.value
+    assert widget.messages[-1]["content"].startswith("Ride tram 28") and widget.input.value.endswith("by bike?")
+
+
+def test_offline_a_miss_past_the_recorded_conversation_says_how_to_go_on():
+    modes.setup("03_conversation_history")
+    widget = ChatWidget(notebook="03_conversation_history")
+    for text in (FIRST, SECOND, "Which of those is best at sunset?"):
+        widget.send(text)
+    widget.send("And after that?")
+    assert widget.notice == ("Offline, only recorded messages have answers, and this one was not recorded. The "
+                             "recorded conversation goes no further from here: press Reset, or go live with your "
+                             "own key (lesson 00).")
+
+
+def test_offline_a_chat_with_nothing_recorded_to_offer_says_to_go_live():
+    modes.setup("01_chat_completions")
+    widget = ChatWidget(notebook="01_chat_completions")  # that lesson records no conversation for this chat
+    widget.send("Hello")
+    assert widget.notice == ("Offline, only recorded messages have answers, and this one was not recorded. Nothing "
+                             "recorded can be sent from here: go live with your own key (lesson 00).")
+    assert widget.suggestion_list.layout.display == "none"
+
+
+def test_the_pane_is_a_log_that_keeps_its_newest_message_in_view(live):
+    widget = ChatWidget()
+    widget.send(FIRST)
+    log = widget.pane.value
+    assert log.startswith('<div class="kit-chat-log" role="log" aria-live="polite" aria-label="Conversation"')
+    assert "flex-direction:column-reverse" in log and "overflow-y:auto" in log  # the browser check is in tests/browser
+    assert widget.input.description == "Message" and "Enter" in widget.send_button.tooltip
+
+
+def test_a_notice_is_gone_once_another_cell_runs(monkeypatch):
+    import IPython
+    from IPython.core.events import EventManager
+
+    class Shell:
+        events = EventManager(None, {"pre_run_cell"})
+
+    monkeypatch.setattr(IPython, "get_ipython", lambda: Shell)
+    widget = ChatWidget()
+    widget.send("   ")  # a cell demonstrates the refusal
+    assert "Type a message first" in widget.notice and "Type a message first" in widget.pane.value
+    Shell.events.trigger("pre_run_cell", None)  # the next cell of a Run All
+    assert widget.notice == "" and "Type a message first" not in widget.pane.value
 
 
 def test_the_logic_runs_without_any_view(live):

@@ -85,7 +85,7 @@ def test_a_miss_fails_at_once_with_the_closest_request_and_what_differs(recordin
     message = str(caught.value)
     assert message.startswith("Offline mode is on, and this exact request was not recorded")
     assert "Closest recorded request (" in message and "#1" in message
-    assert "temperature: you sent 0.5, the recording has no temperature" in message
+    assert "temperature: you sent 0.5, the recording has none" in message
     assert "set OPENAI_API_KEY" in message and "KIT_MODE=record" in message
 
 

@@ -1,4 +1,5 @@
 """The capstone's travel bot, driven headlessly: streaming, the tool round trip, trimming, cost and errors."""
+import html
 import json
 
 
@@ -49,7 +50,7 @@ def test_the_reply_streams_into_the_pane(live):
     seen = []
     bot.pane.observe(lambda change: seen.append(change["new"]), names="value")
     bot.send(HELLO)
-    partial = [value for value in seen if value.endswith(" …</div>")]
+    partial = [value for value in seen if " …</div>" in value]
     assert len(partial) > 10  # one redraw per streamed piece
     assert "Stay in Baixa" in partial[-1] and "…" not in seen[-1]
 
@@ -145,13 +146,18 @@ def test_offline_it_replays_the_recorded_conversation_with_suggestions(monkeypat
     monkeypatch.setenv("KIT_REPLAY_PACE_MS", "0")
     modes.setup("12_capstone")
     bot = TravelBotWidget(notebook="12_capstone", budget=300)
-    assert bot.suggestion_list.options == ("", HELLO)
+    assert [value for _, value in bot.suggestion_list.options] == ["", HELLO]
     bot.send(HELLO)
-    assert bot.suggestion_list.options == ("", WEATHER)
+    assert [value for _, value in bot.suggestion_list.options] == ["", WEATHER]
     turn = bot.send(WEATHER)
     assert turn.reply.startswith("It's a sunny day in Lisbon") and len(turn.tool_calls) == 1
     missed = bot.send("What about the Azores?")
-    assert missed.error.startswith("Offline mode is on") and "Offline mode is on" in bot.pane.value
+    assert missed.missed and missed.error.startswith("Offline, only recorded messages have answers")
+    assert bot.notice.endswith(
+        f"Pick one from the Recorded list, or go live with your own key (lesson 00):\n  • {FARO}")
+    for wire in ("POST", "/v1/", '"role"', "{", "tool_choice"):
+        assert wire not in bot.notice
+    assert "Offline mode is on" not in bot.pane.value and bot.notice in html.unescape(bot.pane.value)
 
 
 def test_the_exercise_solutions_pass():
@@ -185,4 +191,6 @@ def test_a_budget_guard_refusal_is_shown_in_the_pane(live, monkeypatch):
 
 def test_suggestions_skip_recorded_messages_the_budget_cannot_hold():
     bot = TravelBotWidget(notebook="12_capstone", budget=20)
-    assert bot.suggestion_list.options == ("",) and bot.suggestion_list.layout.display == "none"
+    assert bot.suggestion_list.options == (("none recorded from here on: Reset starts the recorded conversation again",
+                                             ""),)
+    assert bot.suggestion_list.layout.display == "none", "at the start, Reset would not help: the list is hidden"

@@ -21,11 +21,13 @@ from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
 
-from .. import paths, recordings
+from .. import misses, paths, recordings
 from . import classroom, factsheet, lesson, navigation
 
 TIMEOUT = 300
+OFFLINE_MISS = "offline-miss"  # the tag of a cell whose request is kept out of the recording, to show a miss
 
 
 @contextmanager
@@ -63,12 +65,17 @@ def execute(path: Path, save: bool = True):
 
 
 def synthesize(path: Path) -> list[str]:
-    """Create the notebook's recording from the stand-in server; returns requests no script rule matched."""
+    """Create the notebook's recording from the stand-in server; returns requests no script rule matched.
+
+    Cells tagged `offline-miss` show what offline mode says to a request nobody recorded, so they are
+    not run here: their requests stay out of the recording."""
     from .standin import StandIn
 
+    nb = nbformat.read(path, as_version=4)
+    nb.cells = [cell for cell in nb.cells if OFFLINE_MISS not in cell.metadata.get("tags", [])]
     with StandIn() as server, _environment(KIT_MODE="record", OPENAI_BASE_URL=server.url,
                                            OPENAI_API_KEY="sk-kit-standin-build", KIT_REPLAY_PACE_MS="0"):
-        execute(path, save=False)
+        run(nb)
     return server.unmatched
 
 
@@ -126,7 +133,8 @@ def main(argv=None) -> int:
 def build_lesson(path: Path, resynthesize: bool = False) -> bool:
     """Synthesize the lesson's recording if it has none (or is asked to), then store its outputs.
 
-    False, with a message for authors, when a request got no answer from the lesson's stand-in script."""
+    False, with a message for authors, when a request got no answer from the lesson's stand-in script, or
+    its recording has no answer to a request the lesson now sends (a miss: advice for authors, not learners)."""
     recording = recordings.recording_path(path.stem)
     if resynthesize and recording.exists():
         if recordings.holds_live_answers(recording):
@@ -144,7 +152,15 @@ def build_lesson(path: Path, resynthesize: bool = False) -> bool:
                 print(f"  {request}", file=sys.stderr)
             return False
         print(f"recording synthesized: {recordings.shown(recording)}")
-    store_outputs(path)
+    try:
+        store_outputs(path)
+    except CellExecutionError as err:
+        if err.ename != recordings.OfflineMiss.__name__:
+            raise
+        script = (paths.STANDIN_SCRIPTS / f"{path.stem}.json").relative_to(paths.ROOT)
+        print(f"{path.name}: outputs not stored, because a cell sent a request that is not recorded.\n"
+              + misses.for_authors(err.evalue, path.stem, str(script)), file=sys.stderr)
+        return False
     print(f"outputs stored: {path.relative_to(paths.ROOT)}")
     return True
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import json
+import weakref
 from dataclasses import dataclass, field
 
 import ipywidgets as widgets
@@ -17,12 +18,14 @@ from .. import endpoints, models
 from ..history import HistoryError
 from ..modes import KIT_ERRORS
 from ..prices import usd
-from ..recordings import recorded_requests
+from ..recordings import OfflineMiss, recorded_requests
 
 DEFAULT_DEVELOPER = "You are a friendly travel guide. Answer in at most three sentences."
 DEFAULT_MODEL = models.CHAT
 CHAT_PATH = endpoints.CHAT
-# The kit's own errors already say what happened and what to do, so the pane shows them as they are.
+# Offline, a message nobody recorded has no answer: the pane says so in a line, not the request's wire form.
+MISS_NOTE = "Offline, only recorded messages have answers, and this one was not recorded."
+GO_LIVE = "or go live with your own key (lesson 00)"
 
 
 class ChatInputError(ValueError):
@@ -30,7 +33,10 @@ class ChatInputError(ValueError):
 
 
 def friendly_error(err: Exception) -> str:
-    """What went wrong, for the pane: the kit's own miss message offline, a short explanation otherwise."""
+    """What went wrong, for the pane: a short note for a miss, the kit's other errors as they are (each says
+    what happened and what to do), a short explanation of an API error."""
+    if isinstance(err, OfflineMiss):
+        return f"{MISS_NOTE} Pick a recorded message, {GO_LIVE}."
     if isinstance(err, KIT_ERRORS):
         return str(err)
     if isinstance(err, openai.AuthenticationError):
@@ -54,6 +60,7 @@ class Turn:
     usages: list = field(default_factory=list)
     tool_calls: list[str] = field(default_factory=list)
     cost: float | None = None  # in dollars, when the chat prices its turns
+    missed: bool = False  # offline, and the request was not recorded
 
     @property
     def prompt_tokens(self) -> int:
@@ -117,6 +124,7 @@ class Chat:
         except (*KIT_ERRORS, openai.APIError) as err:
             del self.messages[start:]
             turn.error = friendly_error(err)
+            turn.missed = isinstance(err, OfflineMiss)
         else:
             self.messages.append({"role": "assistant", "content": turn.reply})
         self.partial = ""
@@ -172,29 +180,34 @@ def describe(message: dict) -> tuple[str, str]:
 
 
 class ChatWidget(widgets.VBox):
-    """A history pane, an input box, Send and Reset around a `Chat`.
+    """A history pane, the Recorded list, an input box, Send and Reset around a `Chat`.
 
-    `ChatWidget(notebook="03_conversation_history")` offers that notebook's recorded messages as
-    suggestions, so offline learners know what has an answer; live, any message works.
+    `ChatWidget(notebook="03_conversation_history")` offers that notebook's recorded messages that can
+    be sent next, so offline learners know what has an answer; live, any message works. Enter sends.
+    A notice (a refused message, an error) answers the last action: the next send, Reset, or cell run
+    clears it.
     """
 
     def __init__(self, chat: Chat | None = None, notebook: str | None = None, **chat_options):
         self.chat = chat or Chat(**chat_options)
         self.notebook = notebook
         self.notice = ""
-        self.pane = widgets.HTML(layout=widgets.Layout(border="1px solid #ccc", padding="6px",
-                                                        max_height="360px", overflow="auto"))
-        self.input = widgets.Text(placeholder="Type a message and press Send",
+        self.pane = widgets.HTML(layout=widgets.Layout(border="1px solid #ccc", padding="6px"))
+        self.input = widgets.Text(placeholder="Type a message and press Send", description="Message",
                                   layout=widgets.Layout(width="70%"))
-        self.send_button = widgets.Button(description="Send", button_style="primary")
-        self.reset_button = widgets.Button(description="Reset")
+        self.send_button = widgets.Button(description="Send", button_style="primary",
+                                          tooltip="Send the message with the whole conversation (or press Enter)")
+        self.reset_button = widgets.Button(description="Reset", tooltip="Start the conversation again")
         self.suggestion_list = widgets.Dropdown(description="Recorded:", layout=widgets.Layout(width="95%"))
-        self.send_button.on_click(lambda _: self.send(self.input.value))
+        self.send_button.on_click(lambda _: self._send_typed())
         self.reset_button.on_click(lambda _: self.reset())
+        self.input.on_msg(self._on_input_message)
         self.suggestion_list.observe(self._use_suggestion, names="value")
         self.chat.on_change = self.refresh_pane
-        super().__init__([self.pane, widgets.HBox([self.input, self.send_button, self.reset_button]),
-                          self.suggestion_list])
+        # Tab order follows the task: pick a recorded message, edit it, send.
+        super().__init__([self.pane, self.suggestion_list,
+                          widgets.HBox([self.input, self.send_button, self.reset_button])])
+        _clear_notice_when_a_cell_runs(self)
         self.refresh()
 
     @property
@@ -213,10 +226,20 @@ class ChatWidget(widgets.VBox):
         self.input.value = ""
         turn = self.chat.send(text)
         if turn.error:
-            self.notice = turn.error
+            self.notice = self.miss_note() if turn.missed else turn.error
             self.input.value = text  # kept, to edit and send again
         self.refresh()
         return turn
+
+    def miss_note(self) -> str:
+        """The pane's note for a message nobody recorded: what can be sent instead, or how to go on."""
+        options = self.suggestions()
+        if options:
+            offered = "\n".join(f"  • {text}" for text in options)
+            return f"{MISS_NOTE} Pick one from the Recorded list, {GO_LIVE}:\n{offered}"
+        if any(m["role"] == "user" for m in self.chat.messages):
+            return f"{MISS_NOTE} The recorded conversation goes no further from here: press Reset, {GO_LIVE}."
+        return f"{MISS_NOTE} Nothing recorded can be sent from here: {GO_LIVE.removeprefix('or ')}."
 
     def reset(self) -> None:
         self.chat.reset()
@@ -224,24 +247,72 @@ class ChatWidget(widgets.VBox):
         self.input.value = ""
         self.refresh()
 
+    def _send_typed(self) -> None:
+        """What Send and Enter do: send the box's text, then leave the cursor in the box for the next one."""
+        self.send(self.input.value)
+        self.input.focus()
+
+    def _on_input_message(self, _widget, content, _buffers) -> None:
+        if content.get("event") == "submit":  # Enter in the box (ipywidgets' text view sends this)
+            self._send_typed()
+
     def _use_suggestion(self, change) -> None:
         if change["new"]:
             self.input.value = change["new"]
+            self.input.focus()
+
+    def suggestions(self) -> list[str]:
+        return self.chat.suggestions(self.notebook) if self.notebook else []
 
     def pane_html(self) -> str:
+        """The conversation, newest at the bottom and in view: a log that a screen reader announces.
+
+        The log is a reversed column, so the browser keeps it scrolled to its end as messages arrive."""
         parts = [message_html(*describe(m)) for m in self.chat.messages]
         if self.chat.partial:
             parts.append(message_html("assistant", self.chat.partial + " …"))
         if self.notice:
-            parts.append('<pre style="color:#b35900;white-space:pre-wrap;margin:4px 0">'
+            parts.append('<pre role="status" class="kit-chat-notice" '
+                         'style="color:#b35900;white-space:pre-wrap;margin:4px 0">'
                          f"{html.escape(self.notice)}</pre>")
-        return "".join(parts)
+        return ('<div class="kit-chat-log" role="log" aria-live="polite" aria-label="Conversation" '
+                'style="max-height:360px;overflow-y:auto;display:flex;flex-direction:column-reverse">'
+                f"<div>{''.join(parts)}</div></div>")
 
     def refresh_pane(self) -> None:
         self.pane.value = self.pane_html()
 
     def refresh(self) -> None:
         self.refresh_pane()
-        options = self.chat.suggestions(self.notebook) if self.notebook else []
-        self.suggestion_list.options = [""] + options
-        self.suggestion_list.layout.display = None if options else "none"
+        options = self.suggestions()
+        started = any(m["role"] == "user" for m in self.chat.messages)
+        if options:  # the first entry says what the list holds, so it never shows blank
+            first = f"pick one of {len(options)} recorded message{'s' * (len(options) != 1)} that can be sent next"
+        else:
+            first = "none recorded from here on: Reset starts the recorded conversation again"
+        self.suggestion_list.options = [(first, "")] + [(text, text) for text in options]
+        self.suggestion_list.value = ""
+        self.suggestion_list.layout.display = None if options or started and self.notebook else "none"
+
+
+def _clear_notice_when_a_cell_runs(widget: ChatWidget) -> None:
+    """In a notebook, a notice left by one cell (or click) is gone once another cell runs: after Run All,
+    the pane shows the conversation, not a note about a cell the learner never ran by hand."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is None:
+        return
+    ref = weakref.ref(widget)
+
+    def before_cell(_info=None) -> None:
+        current = ref()
+        if current is None:
+            shell.events.unregister("pre_run_cell", before_cell)
+        elif current.notice:
+            current.notice = ""
+            current.refresh_pane()
+
+    shell.events.register("pre_run_cell", before_cell)
