@@ -10,7 +10,7 @@ import difflib
 import io
 import os
 
-from . import keys, lifecycle, paths, recordings
+from . import keys, lifecycle, paths, recordings, tracebacks
 from .history import HistoryError
 from .meter import BudgetExceeded, meter
 from .session import Session
@@ -164,16 +164,5 @@ def check_lesson_name(notebook: str) -> None:
 
 
 def _show_kit_errors_briefly() -> None:
-    """In a notebook, show the kit's own errors as their message alone, not a long traceback."""
-    try:
-        from IPython import get_ipython
-    except ImportError:
-        return
-    shell = get_ipython()
-    if shell is None:  # plain Python, not a notebook
-        return
-
-    def brief(shell, etype, value, tb, tb_offset=None):
-        shell._showtraceback(etype, value, [f"{etype.__name__}: {value}"])
-
-    shell.set_custom_exc(KIT_ERRORS, brief)
+    """In a notebook, show the kit's own errors as their message alone, and others readably (helpers/tracebacks.py)."""
+    tracebacks.install(KIT_ERRORS)
