@@ -10,7 +10,7 @@ import difflib
 import io
 import os
 
-from . import keys, lifecycle, paths, recordings, tracebacks
+from . import alt_text, keys, lifecycle, paths, recordings, tracebacks
 from .history import HistoryError
 from .meter import BudgetExceeded, meter
 from .session import Session
@@ -108,6 +108,7 @@ def setup(notebook: str) -> None:
         check_key_shape(os.environ["OPENAI_API_KEY"])
     meter.start(mode)  # counts every answer, guards the budget, and puts tiktoken's files in place
     lifecycle.install()  # warns before a request names a model the openai package marks as shut down
+    alt_text.install()  # charts and pictures say what they show to a screen reader
     banner = make_banner(mode, notebook)
     session = Session(notebook, mode, overwrite=os.environ.get("KIT_OVERWRITE", "") == "1",
                       guards=[lifecycle.warn_if_shut_down, meter.check], listeners=[meter.record],

@@ -141,3 +141,13 @@ def pytest_terminal_summary(terminalreporter):
     for name, parts in _timings.items():
         details = ", ".join(f"{key} {value:.1f}" for key, value in parts.items())
         terminalreporter.write_line(f"{name}: {details}")
+
+
+@pytest.fixture(scope="session")
+def axe_js() -> Path:
+    """axe-core's browser script, installed from the npm registry by tests/run_all.sh."""
+    from .looks import AXE_INSTALL, AXE_JS
+
+    if not AXE_JS.is_file():
+        _unavailable(f"axe-core is not installed at {AXE_JS} (from the kit's top folder: {AXE_INSTALL})")
+    return AXE_JS
