@@ -84,3 +84,9 @@ def test_an_unknown_figure_says_so():
 ])
 def test_hand_typed_dollars_finds_what_jupyterlab_would_typeset(text, flagged):
     assert len(figures.hand_typed_dollars(text)) == flagged
+
+
+def test_a_figure_that_starts_a_line_is_refused():
+    # CommonMark takes a line that starts with a comment for raw HTML, where the escaped dollar stays "\\$".
+    with pytest.raises(ValueError, match="a figure starts a line"):
+        figures.fill("costs about\n<!-- figure live-cost --><!-- /figure -->", "01_chat_completions")

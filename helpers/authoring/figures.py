@@ -35,6 +35,7 @@ FIGURE = re.compile(r"(?P<open><!-- figure (?P<name>[\w:.-]+) -->)(?P<text>.*?)(
 DOLLAR = r"\\$"  # in markdown source: a backslash the typesetter reads as an escape, then the sign
 # Code spans and fenced blocks are shown as written, never typeset: a dollar there is safe.
 CODE = re.compile(r"^(`{3,}|~{3,})[^\n]*\n.*?^\1[`~]*$|(`+)[^\n]*?\2", re.S | re.M)
+LINE_START = re.compile(r"^<!-- figure", re.M)
 UNESCAPED_DOLLAR = re.compile(r"(?<!\\\\)\$")
 
 
@@ -115,6 +116,9 @@ def figure(name: str, notebook: str) -> str:
 
 
 def fill(text: str, notebook: str) -> str:
+    if LINE_START.search(text):
+        raise ValueError(f"{notebook}: a figure starts a line, where markdown takes the line for raw HTML and "
+                         "JupyterLab typesets its dollar signs; move a word before it onto that line")
     return FIGURE.sub(lambda m: f"{m['open']}{figure(m['name'], notebook)}{m['close']}", text)
 
 
