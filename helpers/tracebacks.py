@@ -79,13 +79,17 @@ class ErrorDisplay:
         if issubclass(etype, SyntaxError) or hasattr(value, "_render_traceback_"):
             shell.showtraceback((etype, value, tb), tb_offset=tb_offset)  # IPython's own display for these
             return None
-        if issubclass(etype, self.kit_errors):
-            lines = [f"{etype.__name__}: {value}"]
-        elif etype in self.seen:
-            lines = [last_line(etype, value)]
-        else:
-            self.seen.add(etype)
-            lines = self._folded(shell, etype, value, tb, tb_offset)
+        try:
+            if issubclass(etype, self.kit_errors):
+                lines = [f"{etype.__name__}: {value}"]
+            elif etype in self.seen:
+                lines = [last_line(etype, value)]
+            else:
+                self.seen.add(etype)
+                lines = self._folded(shell, etype, value, tb, tb_offset)
+        except Exception:  # an error whose message cannot be read: IPython's own display, never none at all
+            shell.showtraceback((etype, value, tb), tb_offset=tb_offset)
+            return None
         shell._showtraceback(etype, value, lines)
         return None
 

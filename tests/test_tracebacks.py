@@ -92,3 +92,12 @@ def test_an_error_raised_while_handling_another_shows_both_folded(shell, capsys)
 def test_syntax_errors_keep_ipythons_own_display(shell, capsys):
     _, shown = run(shell, capsys, "print('unclosed'")
     assert "SyntaxError" in shown and "steps inside" not in shown
+
+
+def test_an_error_whose_message_cannot_be_read_still_shows(shell, capsys):
+    source = ("class Unreadable(Exception):\n    def __str__(self):\n        raise RuntimeError('no message')\n"
+              "raise Unreadable()")
+    run(shell, capsys, source)
+    _, shown = run(shell, capsys, "raise Unreadable()")
+    assert "Unreadable" in shown
+    assert isinstance(shell.CustomTB, object) and shell.custom_exceptions == (Exception,), "still installed"
