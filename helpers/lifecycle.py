@@ -51,6 +51,10 @@ class ShutDownModelWarning(UserWarning):
     """A request names a model that the installed openai package marks as shut down."""
 
 
+# Code copied out of a lesson runs without the kit, and then nothing warns: the SDK sends the request as it is.
+KIT_NOT_SDK = "(This warning is the kit's: the openai package itself sends the request without one.)"
+
+
 SDK = "the installed openai package"
 NOTICE = "OpenAI's notice (helpers/models.py names it)"
 
@@ -165,7 +169,7 @@ def replacement(model: str) -> str:
 def shut_down_message(model: str) -> str:
     shutdown = shutdowns()[model]
     return (f"The model {model} was shut down on {shutdown.date.isoformat()} (so says {shutdown.said_by}), so the "
-            f"API will answer this request with 404 model_not_found. {replacement(model)}")
+            f"API will answer this request with 404 model_not_found. {replacement(model)} {KIT_NOT_SDK}")
 
 
 # --- the warning ------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ import difflib
 import io
 import os
 
-from . import keys, lifecycle, paths, recordings
+from . import alt_text, keys, lifecycle, paths, recordings, tracebacks
 from .history import HistoryError
 from .meter import BudgetExceeded, meter
 from .session import Session
@@ -108,6 +108,7 @@ def setup(notebook: str) -> None:
         check_key_shape(os.environ["OPENAI_API_KEY"])
     meter.start(mode)  # counts every answer, guards the budget, and puts tiktoken's files in place
     lifecycle.install()  # warns before a request names a model the openai package marks as shut down
+    alt_text.install()  # charts and pictures say what they show to a screen reader
     banner = make_banner(mode, notebook)
     session = Session(notebook, mode, overwrite=os.environ.get("KIT_OVERWRITE", "") == "1",
                       guards=[lifecycle.warn_if_shut_down, meter.check], listeners=[meter.record],
@@ -164,16 +165,5 @@ def check_lesson_name(notebook: str) -> None:
 
 
 def _show_kit_errors_briefly() -> None:
-    """In a notebook, show the kit's own errors as their message alone, not a long traceback."""
-    try:
-        from IPython import get_ipython
-    except ImportError:
-        return
-    shell = get_ipython()
-    if shell is None:  # plain Python, not a notebook
-        return
-
-    def brief(shell, etype, value, tb, tb_offset=None):
-        shell._showtraceback(etype, value, [f"{etype.__name__}: {value}"])
-
-    shell.set_custom_exc(KIT_ERRORS, brief)
+    """In a notebook, show the kit's own errors as their message alone, and others readably (helpers/tracebacks.py)."""
+    tracebacks.install(KIT_ERRORS)

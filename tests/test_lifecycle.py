@@ -140,7 +140,8 @@ def test_a_shut_down_model_is_warned_about_then_sent_and_the_api_answers(watched
     (warning,) = [w for w in caught if w.category is ShutDownModelWarning]
     assert str(warning.message) == (
         "The model gpt-4 was shut down on 2026-10-23 (so says the installed openai package), so the API will "
-        "answer this request with 404 model_not_found. Use gpt-6-luna instead.")
+        "answer this request with 404 model_not_found. Use gpt-6-luna instead. (This warning is the kit's: "
+        "the openai package itself sends the request without one.)")
     assert warning.filename == __file__, "the warning points at the learner's own line, not the SDK's insides"
     assert [r.json["model"] for r in watched.requests] == ["gpt-4"], "warned, not blocked"
 

@@ -4,7 +4,8 @@
 2. recordings that do not exist yet, synthesized by running the notebook in record mode against the
    kit's stand-in server (labelled as synthesized; a real key replaces them with KIT_MODE=record);
 3. the stored outputs of every notebook, by executing it offline with nbclient;
-4. docs/model-facts.md, the model catalogue and the facts each recording rests on.
+4. the prices, costs and token counts lesson text states (helpers/authoring/figures.py);
+5. docs/model-facts.md, the model catalogue and the facts each recording rests on.
 
 Give notebook names to build only those; `--check` reports what is stale and changes nothing.
 `python -m helpers.authoring.build new NN_name "Title"` writes a new lesson's skeleton
@@ -24,7 +25,7 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
 from .. import misses, paths, recordings
-from . import classroom, factsheet, lesson, navigation
+from . import classroom, factsheet, figures, lesson, navigation
 
 TIMEOUT = 300
 OFFLINE_MISS = "offline-miss"  # the tag of a cell whose request is kept out of the recording, to show a miss
@@ -117,7 +118,7 @@ def main(argv=None) -> int:
         return 1
     stale = navigation.update(check_only=args.check) + classroom.update(check_only=args.check)
     if args.check:
-        stale += factsheet.update(check_only=True)
+        stale += figures.update(check_only=True) + factsheet.update(check_only=True)
         print("\n".join(f"stale: {name}" for name in stale) or "navigation is up to date")
         return 1 if stale else 0
     for name in stale:
@@ -125,7 +126,7 @@ def main(argv=None) -> int:
     for path in wanted:
         if not build_lesson(path, resynthesize=args.resynthesize):
             return 1
-    for name in factsheet.update():  # after the recordings: it lists what each of them rests on
+    for name in figures.update() + factsheet.update():  # after the recordings: both are read from them
         print(f"written: {name}")
     return 0
 

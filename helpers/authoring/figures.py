@@ -1,0 +1,148 @@
+"""Figures in lesson text: each price, cost and token count a lesson's prose states is written by the build.
+
+A markdown cell marks a figure as `<!-- figure NAME -->TEXT<!-- /figure -->` (the markers are invisible
+when rendered); `python -m helpers.authoring.build` replaces TEXT with what NAME computes, and a test
+fails when one is stale. NAME is one of
+
+    live-cost                 what the lesson's recorded requests cost at list prices, if sent live
+    requests                  how many requests its recording holds
+    tokens                    the input and output tokens of its recorded answers, together
+    price-in:MODEL            MODEL's price per million input tokens (helpers.prices)
+    price-out:MODEL           ... per million output tokens
+    price-in-per-1000:MODEL   ... per 1,000 input tokens, as older guides quote it
+    price-other:MODEL         a price not per token ("$0.27 per hour of audio")
+    kit:MODULE.NAME           a number the kit's code sets (kit:tokens.TOKENS_PER_MESSAGE)
+
+Dollar signs are written `\\\\$`: JupyterLab typesets any `$...$` pair in a paragraph as math, and its
+typesetter turns an escaped `\\$` back into a plain dollar sign. `hand_typed_dollars` finds any other.
+"""
+from __future__ import annotations
+
+import functools
+import importlib
+import json
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+from .. import meter, paths, prices, recordings, traffic
+from . import navigation
+
+FIGURE = re.compile(r"(?P<open><!-- figure (?P<name>[\w:.-]+) -->)(?P<text>.*?)(?P<close><!-- /figure -->)", re.S)
+DOLLAR = r"\\$"  # in markdown source: a backslash the typesetter reads as an escape, then the sign
+# Code spans and fenced blocks are shown as written, never typeset: a dollar there is safe.
+CODE = re.compile(r"^(`{3,}|~{3,})[^\n]*\n.*?^\1[`~]*$|(`+)[^\n]*?\2", re.S | re.M)
+LINE_START = re.compile(r"^<!-- figure", re.M)
+UNESCAPED_DOLLAR = re.compile(r"(?<!\\\\)\$")
+
+
+@dataclass(frozen=True)
+class RecordedUse:
+    requests: int
+    input_tokens: int
+    output_tokens: int
+    cost: float
+
+
+def money(dollars: float) -> str:
+    return prices.usd(dollars).replace("$", DOLLAR, 1)
+
+
+def per_million(value: float) -> str:
+    """A list price as price lists write it: at least two decimals, no trailing zeros past them."""
+    digits = f"{value:.6f}".rstrip("0")
+    whole, _, decimals = digits.partition(".")
+    return f"{DOLLAR}{whole}.{decimals.ljust(2, '0')}"
+
+
+@functools.cache
+def recorded_use(notebook: str) -> RecordedUse:
+    """What a live run of the lesson would use: every request its recording holds, priced as the meter does."""
+    recording = recordings.Recording(notebook)
+    calls = []
+    for index, sent in enumerate(recording.requests):
+        answer = recording.answer(index)
+        content_type = answer.headers.get("content-type", answer.headers.get("Content-Type", ""))
+        body, events = None, []
+        if content_type.startswith("text/event-stream"):
+            events = traffic.parse_events(answer.content)
+        elif "json" in content_type and answer.content:
+            body = json.loads(answer.content)
+        request = sent.body if isinstance(sent.body, dict) else None
+        if isinstance(request, dict) and set(request) == {"multipart"}:  # an upload: its form fields
+            request = request["multipart"] if isinstance(request["multipart"], dict) else None
+        calls.append(meter.call_from(traffic.Exchange(sent.method, sent.path, request, status=answer.status,
+                                                      body=body if isinstance(body, dict) else None, events=events)))
+    # Calls that carry no tokens and no price (listing models) are free.
+    used = [call for call in calls
+            if call.input_tokens or call.output_tokens or (call.cost and not math.isnan(call.cost))]
+    unpriced = sorted({call.model for call in used if math.isnan(call.cost)})
+    if unpriced:
+        raise ValueError(f"{notebook}: genai-prices has no price for {', '.join(unpriced)}, so no cost can be stated")
+    return RecordedUse(len(calls), sum(c.input_tokens for c in calls), sum(c.output_tokens for c in calls),
+                       sum(c.cost for c in used))
+
+
+def figure(name: str, notebook: str) -> str:
+    kind, _, model = name.partition(":")
+    if kind == "live-cost":
+        return money(recorded_use(notebook).cost)
+    if kind == "requests":
+        return f"{recorded_use(notebook).requests:,}"
+    if kind == "tokens":
+        use = recorded_use(notebook)
+        return f"{use.input_tokens + use.output_tokens:,}"
+    if kind in ("price-in", "price-out", "price-in-per-1000", "price-other") and model:
+        quoted = prices.price(model)
+        if kind == "price-in":
+            return per_million(quoted.input_per_million)
+        if kind == "price-out":
+            return per_million(quoted.output_per_million)
+        if kind == "price-in-per-1000":
+            return per_million(quoted.input_per_million / 1000)
+        if not quoted.other:
+            raise ValueError(f"{model} is priced per token, so it has no price-other figure")
+        return quoted.other.replace("$", DOLLAR)
+    if kind == "kit" and model:
+        module, _, constant = model.rpartition(".")
+        value = getattr(importlib.import_module(f"helpers.{module}"), constant)
+        if not isinstance(value, int | float) or isinstance(value, bool):
+            raise ValueError(f"figure {name!r} is {value!r}, not a number")
+        return f"{value:,}"
+    raise ValueError(f"unknown figure {name!r} (helpers/authoring/figures.py lists them)")
+
+
+def fill(text: str, notebook: str) -> str:
+    if LINE_START.search(text):
+        raise ValueError(f"{notebook}: a figure starts a line, where markdown takes the line for raw HTML and "
+                         "JupyterLab typesets its dollar signs; move a word before it onto that line")
+    return FIGURE.sub(lambda m: f"{m['open']}{figure(m['name'], notebook)}{m['close']}", text)
+
+
+def hand_typed_dollars(text: str) -> list[str]:
+    """Dollar signs in prose that JupyterLab could take for math: not escaped, not in code."""
+    prose = CODE.sub("", text)
+    return [prose[max(0, m.start() - 30):m.end() + 30].replace("\n", " ")
+            for m in UNESCAPED_DOLLAR.finditer(prose)]
+
+
+def update(check_only: bool = False, notebooks: list[Path] | None = None) -> list[str]:
+    """Write every figure; return the notebooks that were (or, checking, would be) changed."""
+    recorded_use.cache_clear()  # the build may just have written a recording
+    stale = []
+    for path in notebooks or navigation.lessons():
+        nb = nbformat.read(path, as_version=4)
+        changed = False
+        for cell in nb.cells:
+            if cell.cell_type == "markdown" and FIGURE.search(cell.source):
+                filled = fill(cell.source, path.stem)
+                if filled != cell.source:
+                    cell.source, changed = filled, True
+        if changed:
+            stale.append(str(path.relative_to(paths.ROOT)))
+            if not check_only:
+                navigation.write_notebook(nb, path)
+    return stale
