@@ -166,8 +166,10 @@ def test_lesson04a_checks(capsys, standin):
     prompt = "Name a fruit that is yellow."
     assert not lesson04a.check_ported_messages([], prompt)
     assert lesson04a.check_ported_messages([{"role": "user", "content": prompt}], prompt)
-    assert not lesson04a.check_embedding_ids(models, [])
-    assert lesson04a.check_embedding_ids(models, sorted(m.id for m in models if m.id.startswith("text-embedding")))
+    assert not lesson04a.check_retiring_ids(models, [])
+    retiring = sorted(m.id for m in models if m.shutdown_date)
+    assert retiring and not lesson04a.check_retiring_ids(models, retiring[::-1] if len(retiring) > 1 else [])
+    assert lesson04a.check_retiring_ids(models, retiring)
 
 
 def test_lesson04b_checks(capsys):
