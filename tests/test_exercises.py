@@ -1,5 +1,6 @@
 """Exercise checks hold to what the exercise asks, and their hints guide before they give the answer away."""
 import io
+import re
 from contextlib import redirect_stdout
 from types import SimpleNamespace
 
@@ -179,3 +180,45 @@ def test_the_capstone_practice_is_five_steps_that_build_on_each_other():
     steps = [name for lesson, name, _ in _exercises() if lesson == "12_capstone"]
     assert steps == ["check_tool_reply", "check_reply_message", "check_run_turn", "check_tool_schema",
                      "check_turn_cost"]
+
+
+def _first_hints_and_solutions():
+    """(lesson, task, first hint shown, solution code) for every exercise, as the lessons are stored."""
+    import nbformat
+
+    from helpers.authoring import navigation
+
+    found, task, hint = [], "", None
+    for path in navigation.lessons():
+        for cell in nbformat.read(path, as_version=4).cells:
+            if cell.cell_type == "markdown" and "**Exercise" in cell.source:
+                task = cell.source
+            if cell.cell_type == "code" and re.search(r"\blesson\w+\.check_\w+\(", cell.source):
+                text = "".join(o.get("text", "") for o in cell.outputs)
+                hint = next((line for line in text.splitlines() if line.startswith(NOT_YET)), None)
+            solution = re.search(r"<summary>Solution</summary>.*?```python\n(.*?)```", cell.source, re.S)
+            if cell.cell_type == "markdown" and solution and hint:
+                found.append((path.stem, task, hint, solution.group(1)))
+                hint = None
+    return found
+
+
+CHAIN = re.compile(r"[A-Za-z_]\w*(?:\[[^\]]*\])?(?:\.[A-Za-z_]\w*(?:\[[^\]]*\])?)+")
+
+
+def _what_it_reads(solution: str) -> list[str]:
+    """The attribute paths a solution reads, without the variable or module they start from:
+    `len(enc.encode(text))` reads `encode`, `poem.usage.prompt_tokens` reads `usage.prompt_tokens`."""
+    return [chain.split(".", 1)[1] for chain in CHAIN.findall(solution)]
+
+
+def test_no_first_hint_hands_over_the_solution():
+    """The hint a learner sees before trying anything names at most part of what the solution reads,
+    unless the exercise's own text names it all already."""
+    given_away = []
+    for lesson, task, hint, solution in _first_hints_and_solutions():
+        reads = _what_it_reads(solution)
+        if (reads and sum(map(len, reads)) >= 12 and all(path in hint for path in reads)
+                and not all(path in task for path in reads)):
+            given_away.append((lesson, hint))
+    assert not given_away, "\n".join(f"{lesson}: {hint}" for lesson, hint in given_away)
