@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from urllib.parse import quote, urlencode, urlsplit
 
 from .. import paths
-from . import navigation
+from . import navigation, timing
 
 SCHEDULES_START = "<!-- schedules:start (written by python -m helpers.authoring.build) -->"
 SCHEDULES_END = "<!-- schedules:end -->"
@@ -123,7 +123,7 @@ def schedule_table(schedule: Schedule, infos: dict[str, dict]) -> str:
 def schedules_markdown(infos: dict[str, dict] | None = None) -> str:
     if infos is None:
         infos = {info["name"]: info for info in map(navigation.lesson_info, navigation.lessons())}
-    return "\n\n".join(schedule_table(s, infos) for s in SCHEDULES)
+    return "\n\n".join([timing.explained(), *(schedule_table(s, infos) for s in SCHEDULES)])
 
 
 def update(check_only: bool = False) -> list[str]:

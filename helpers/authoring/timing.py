@@ -71,3 +71,11 @@ def minutes_for(held: Contents) -> Minutes:
 def lesson_minutes(path: Path) -> Minutes:
     """Teaching and practice minutes of the lesson notebook at `path`."""
     return minutes_for(contents(path))
+
+
+def explained() -> str:
+    """How the minutes are worked out, in a sentence for instructors."""
+    return (f"A lesson's teaching time counts its prose at {WORDS_PER_MINUTE} words a minute, "
+            f"{MINUTES_PER_CODE_CELL} min for each demonstration cell and {MINUTES_PER_REQUEST:g} min for each "
+            f"recorded answer; its practice time is {MINUTES_PER_EXERCISE} min an exercise. Each is rounded up "
+            f"to {ROUND_TO} minutes.")
