@@ -109,12 +109,13 @@ def schedule_rows(schedule: Schedule, infos: dict[str, dict]) -> tuple[list[tupl
 
 def schedule_table(schedule: Schedule, infos: dict[str, dict]) -> str:
     rows, total = schedule_rows(schedule, infos)
-    covered = {session for session, _ in plan(schedule, infos)}
+    sessions = plan(schedule, infos)
+    covered = {session for session, _ in sessions}
     left = [name.split("_", 1)[0] for name in infos if name not in covered]
     lines = [f"### {schedule.title}", "", "| Start | Session | Length |", "|---|---|---|"]
     lines += [f"| {start} | {label} | {length} |" for start, label, length in rows]
-    lines += ["", f"Ends at {_clock(total)}, with at least {slack_needed(schedule)} min of slack and a break at "
-              f"least every {BREAK_AFTER} min."]
+    lines += ["", f"Ends at {_clock(total)}: {sessions[-1][1]} min of slack (never less than "
+              f"{slack_needed(schedule)}) and a break at least every {BREAK_AFTER} min."]
     if left:
         lines.append(f"Not covered, for self-study or a follow-up session: {', '.join(left)}.")
     return "\n".join(lines)
