@@ -43,7 +43,7 @@ def test_every_missing_part_is_reported_at_once(kit_folder):
     nbformat.write(nb, path)
     found = lesson.problems(path)
     assert len(found) == 7, found
-    assert found[0] == "notebook metadata 'kit' lacks title, teach_minutes, practice_minutes"
+    assert found[0] == "notebook metadata 'kit' lacks title"
     assert 'its first code cell should be exactly: from helpers import setup; setup("14_bare")' in found
     assert found[-1] == "no exercise answers back: call a check from helpers/exercises/lesson14.py"
 

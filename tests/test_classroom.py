@@ -41,26 +41,60 @@ def test_the_schedules_in_the_instructor_guide_are_up_to_date():
                          "(or `python -m helpers.authoring.classroom schedules`)")
 
 
+INFOS = {info["name"]: info for info in map(navigation.lesson_info, navigation.lessons())}
+
+
 @pytest.mark.parametrize("schedule", classroom.SCHEDULES, ids=lambda s: s.title)
 def test_every_schedule_fits_its_slot_and_keeps_the_lessons_in_order(schedule):
-    infos = {info["name"]: info for info in map(navigation.lesson_info, navigation.lessons())}
-    _, total = classroom.schedule_rows(schedule, infos)
-    assert total <= schedule.available, (
-        f"{schedule.title} now takes {total} min of {schedule.available}: a lesson got longer; "
-        "change the schedule in helpers/authoring/classroom.py")
-    names = [s for s in schedule.sessions if isinstance(s, str)]
+    _, total = classroom.schedule_rows(schedule, INFOS)
+    assert total == schedule.available
+    names = [name for name, _ in classroom.plan(schedule, INFOS) if name in INFOS]
     assert names[:2] == ["00_setup", "01_chat_completions"]
     assert names == sorted(names, key=LESSONS.index), "lessons build on each other in number order"
+
+
+@pytest.mark.parametrize("schedule", classroom.SCHEDULES, ids=lambda s: s.title)
+def test_every_schedule_has_an_install_slot_breaks_and_slack(schedule):
+    sessions = classroom.plan(schedule, INFOS)
+    assert sessions[0] == classroom.INSTALL and sessions[-1][0] == classroom.SLACK
+    slack = dict(sessions)[classroom.SLACK]
+    needed = max(classroom.SLACK_MINIMUM, schedule.available * classroom.SLACK_SHARE)
+    assert slack >= needed, f"{slack} min of slack in {schedule.available}"
+    run = 0
+    for name, minutes in sessions:
+        run = 0 if name in (classroom.BREAK[0], classroom.LUNCH[0]) else run + minutes
+        if name in INFOS:
+            assert run <= classroom.BREAK_AFTER, f"{schedule.title}: {run} min without a break at {name}"
+    assert (classroom.LUNCH in sessions) == schedule.lunch
 
 
 def test_start_times_come_from_the_lessons_minutes():
     infos = {"01_a": {"name": "01_a", "title": "A", "teach_minutes": 10, "practice_minutes": 5},
              "02_b": {"name": "02_b", "title": "B", "teach_minutes": 30, "practice_minutes": 20}}
-    schedule = classroom.Schedule("test", 90, ("01_a", ("Break", 15), "02_b"))
-    rows, total = classroom.schedule_rows(schedule, infos)
-    assert [start for start, _, _ in rows] == ["0:00", "0:15", "0:30"]
-    assert total == 80
+    rows, total = classroom.schedule_rows(classroom.Schedule("test", 120, ("01_a", "02_b")), infos)
+    install = classroom.INSTALL[1]
+    assert [start for start, _, _ in rows[:3]] == ["0:00", classroom._clock(install), classroom._clock(install + 15)]
     assert rows[2][2] == "50 min (30 teaching + 20 practice)"
+    assert total == 120
+
+
+def test_a_lesson_that_grows_leaves_the_schedule_instead_of_eating_its_slack():
+    infos = {"01_a": {"name": "01_a", "title": "A", "teach_minutes": 20, "practice_minutes": 10},
+             "02_b": {"name": "02_b", "title": "B", "teach_minutes": 20, "practice_minutes": 10}}
+    schedule = classroom.Schedule("test", 90, ("01_a", "02_b"))
+    assert [name for name, _ in classroom.plan(schedule, infos) if name in infos] == ["01_a", "02_b"]
+    infos["01_a"]["teach_minutes"] = 35
+    assert [name for name, _ in classroom.plan(schedule, infos) if name in infos] == ["01_a"]
+    assert dict(classroom.plan(schedule, infos))[classroom.SLACK] >= classroom.slack_needed(schedule)
+
+
+def test_a_long_run_of_lessons_gets_a_break_and_a_full_day_a_lunch():
+    infos = {f"0{n}_x": {"name": f"0{n}_x", "title": "X", "teach_minutes": 30, "practice_minutes": 10}
+             for n in range(1, 9)}
+    sessions = classroom.plan(classroom.Schedule("day", 450, tuple(infos), lunch=True), infos)
+    names = [name for name, _ in sessions]
+    assert names.count("Lunch") == 1 and names.count("Break") >= 2
+    assert names.index("Lunch") > names.index("Break"), "a short break comes first, lunch after the first third"
 
 
 def test_a_schedule_naming_a_missing_lesson_is_an_error():

@@ -68,3 +68,15 @@ def test_the_view_names_the_price_source():
     calculator = CostCalculator()
     assert "application/vnd.jupyter.widget-view+json" in calculator._repr_mimebundle_()
     assert prices.prices_source() in calculator.view.children[-1].value
+
+
+def test_the_result_follows_every_change_without_a_click():
+    calculator = CostCalculator(input_tokens=500, output_tokens=200)
+    calculator.model.value = "gpt-5.4-mini"
+    assert calculator.last.model == "gpt-5.4-mini" and "gpt-5.4-mini" in calculator.result.value
+    assert calculator.last.per_request == pytest.approx(prices.cost("gpt-5.4-mini", 500, 200))
+    for field, value in (("input_tokens", "1000"), ("output_tokens", "0"), ("requests", "3")):
+        getattr(calculator, field).value = value
+    assert calculator.last.total == pytest.approx(3 * prices.cost("gpt-5.4-mini", 1000, 0))
+    calculator.output_tokens.value = "many"
+    assert calculator.status == "refused" and calculator.last is None, "no stale figure beside a bad value"

@@ -166,8 +166,10 @@ def test_lesson04a_checks(capsys, standin):
     prompt = "Name a fruit that is yellow."
     assert not lesson04a.check_ported_messages([], prompt)
     assert lesson04a.check_ported_messages([{"role": "user", "content": prompt}], prompt)
-    assert not lesson04a.check_embedding_ids(models, [])
-    assert lesson04a.check_embedding_ids(models, sorted(m.id for m in models if m.id.startswith("text-embedding")))
+    assert not lesson04a.check_retiring_ids(models, [])
+    retiring = sorted(m.id for m in models if m.shutdown_date)
+    assert retiring and not lesson04a.check_retiring_ids(models, retiring[::-1] if len(retiring) > 1 else [])
+    assert lesson04a.check_retiring_ids(models, retiring)
 
 
 def test_lesson04b_checks(capsys):
@@ -234,3 +236,33 @@ def test_lesson04e_checks(capsys):
     assert not lesson04e.check_is_harassment(lambda r: max(r.category_scores.model_dump().values()) >= 0.2, results)
     assert lesson04e.check_is_harassment(
         lambda r: max(r.category_scores.harassment, r.category_scores.harassment_threatening) >= 0.4, results)
+
+
+def test_04d_map_labels_neither_overlap_nor_leave_the_axes():
+    """Runs lesson 04d up to its map, then measures every label's box as drawn."""
+    import json
+
+    import nbformat
+
+    from helpers import paths
+    from helpers.authoring import build
+
+    nb = nbformat.read(paths.NOTEBOOKS / "04d_embeddings.ipynb", as_version=4)
+    at = next(n for n, cell in enumerate(nb.cells) if "projected to 2-D" in cell.source and cell.cell_type == "code")
+    measure = nbformat.v4.new_code_cell(
+        "import json\n"
+        "from matplotlib.backends.backend_agg import FigureCanvasAgg\n"
+        "renderer = FigureCanvasAgg(fig).get_renderer()  # the inline backend closed the figure it showed\n"
+        "frame = ax.get_window_extent(renderer)\n"
+        "from matplotlib.text import Text\n"
+        "boxes = [Text.get_window_extent(t, renderer) for t in ax.texts]  # the words, not the line to the point\n"
+        "print(json.dumps({'labels': len(boxes),\n"
+        "    'outside': [t.get_text() for t, b in zip(ax.texts, boxes) if b.x0 < frame.x0 or b.x1 > frame.x1\n"
+        "                or b.y0 < frame.y0 or b.y1 > frame.y1],\n"
+        "    'overlapping': [(a.get_text(), b.get_text()) for i, (a, ba) in enumerate(zip(ax.texts, boxes))\n"
+        "                    for b, bb in list(zip(ax.texts, boxes))[i + 1:] if ba.overlaps(bb)]}))")
+    nb.cells = [cell for cell in nb.cells[:at + 1] if cell.cell_type == "code"] + [measure]
+    ran = build.run(nb)
+    found = json.loads(ran.cells[-1].outputs[0]["text"])
+    assert found["labels"] == 12
+    assert found["outside"] == [] and found["overlapping"] == [], found

@@ -103,3 +103,28 @@ def test_lesson11_checks(client):
     response = client.chat.completions.create(model="gpt-6-luna", messages=[{"role": "user", "content": "Hi"}])
     assert lesson11.check_attributes(response, response.choices[0].message.content, response.usage.prompt_tokens)
     assert not lesson11.check_attributes(response, None, None)
+
+
+STANDIN_PICTURE = "**Offline, this is a stand-in picture.**"
+
+
+@pytest.mark.parametrize("lesson", ["04b_images", "11_moving_old_code"])
+def test_a_lesson_showing_a_synthesized_image_says_it_is_a_stand_in(lesson):
+    """Where the recorded picture came from the stand-in, the lesson says so before it shows it; a
+    picture captured live needs no note."""
+    import nbformat
+
+    from helpers import paths, recordings
+
+    data = recordings.read_file(recordings.recording_path(lesson))
+    images = [i for i in data["interactions"] if i["request"]["path"] == "/v1/images/generations"]
+    assert images, f"{lesson} shows no generated image"
+    synthesized = any(recordings.provenance_of(i["response"]) == recordings.SYNTHESIZED for i in images)
+    nb = nbformat.read(paths.NOTEBOOKS / f"{lesson}.ipynb", as_version=4)
+    shown = next(n for n, c in enumerate(nb.cells) if c.cell_type == "code" and "images.generate" in c.source)
+    display = next(n for n, c in enumerate(nb.cells) if n >= shown and c.cell_type == "code" and "Image(" in c.source)
+    noted = [n for n, c in enumerate(nb.cells) if c.cell_type == "markdown" and STANDIN_PICTURE in c.source]
+    assert bool(noted) == synthesized
+    if synthesized:
+        assert any(n < display for n in noted) and display - max(n for n in noted if n < display) <= 2, \
+            "the note stands just before the picture"

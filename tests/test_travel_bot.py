@@ -161,10 +161,8 @@ def test_offline_it_replays_the_recorded_conversation_with_suggestions(monkeypat
 
 
 def test_the_exercise_solutions_pass():
-    call = lesson12.EXAMPLE_CALL
-    message = {"role": "tool", "tool_call_id": call["id"],
-               "content": json.dumps(get_weather(**json.loads(call["function"]["arguments"])))}
-    assert lesson12.check_tool_message(message)
+    assert lesson12.check_tool_reply(lambda call: {"role": "tool", "tool_call_id": call.id, "content": json.dumps(
+        get_weather(**json.loads(call.function.arguments)))})
     schema = {"type": "function", "function": {
         "name": "get_museum_hours", "description": "Opening hours of a museum.",
         "parameters": {"type": "object", "properties": {"museum": {"type": "string"}}, "required": ["museum"]}}}

@@ -4,44 +4,51 @@
     python -m helpers.authoring.classroom link --hub https://hub.example.edu --all     # a table for a handout
     python -m helpers.authoring.classroom schedules [--check]                         # docs/instructor-guide.md
 
-The schedules in the instructor guide are built from each lesson's minutes (notebook metadata), so
-they change when a lesson's length does; `update()` writes them, and a test fails when they are stale.
+The schedules in the instructor guide are built from each lesson's minutes (`timing.py`, from what
+the lesson holds), so they change when a lesson's length does; `update()` writes them, and a test
+fails when they are stale.
 """
 from __future__ import annotations
 
 import argparse
+import math
 import re
 import sys
 from dataclasses import dataclass
 from urllib.parse import quote, urlencode, urlsplit
 
 from .. import paths
-from . import navigation
+from . import navigation, timing
 
 SCHEDULES_START = "<!-- schedules:start (written by python -m helpers.authoring.build) -->"
 SCHEDULES_END = "<!-- schedules:end -->"
-WELCOME = ("Welcome; everyone runs `python -m helpers.preflight`", 10)
-WRAP_UP = ("Wrap-up: questions, where to go next", 10)
+# Every schedule opens with the install: on laptops it is the README's first command, on Binder or a
+# hub the preflight check alone, and either way the helpers see every red line before lesson 00.
+INSTALL = ("Welcome; everyone installs the kit (README, Start) and runs `python -m helpers.preflight`", 15)
+BREAK = ("Break", 15)
+LUNCH = ("Lunch", 60)
+BREAK_AFTER = 90    # minutes of sessions at most between two breaks
+SLACK_SHARE = 0.10  # of every slot, at least, left free for questions, overruns and a slow install
+SLACK_MINIMUM = 10
+SLACK = "Wrap-up and slack: questions, catching up, lessons that ran over, where to go next"
 
 
 @dataclass(frozen=True)
 class Schedule:
     title: str
     available: int  # minutes in the slot, breaks included
-    sessions: tuple  # lesson names, or (activity, minutes)
+    lessons: tuple[str, ...]  # wanted, in number order; those that fit are taught, the rest left over
+    lunch: bool = False  # the first break after the slot's first third is lunch
 
 
 # Lessons build on each other in number order; each schedule keeps that order and fits its slot.
 SCHEDULES = (
-    Schedule("90 minutes", 90, (("Welcome; everyone runs `python -m helpers.preflight`", 5),
-                                "00_setup", "01_chat_completions", "02_parameters")),
-    Schedule("Half a day (3½ hours)", 210, (WELCOME, "00_setup", "01_chat_completions", "02_parameters",
-                                            ("Break", 15), "03_conversation_history", "05_tokens_and_cost",
-                                            "06_streaming", ("Wrap-up", 5))),
+    Schedule("90 minutes", 90, ("00_setup", "01_chat_completions")),
+    Schedule("Half a day (3½ hours)", 210, ("00_setup", "01_chat_completions", "02_parameters",
+                                            "03_conversation_history", "06_streaming")),
     Schedule("A full day (7½ hours with lunch)", 450, (
-        WELCOME, "00_setup", "01_chat_completions", "02_parameters", ("Break", 15),
-        "03_conversation_history", "05_tokens_and_cost", ("Lunch", 60), "06_streaming", "07_tools",
-        ("Break", 15), "08_structured_output", "09_errors_and_retries", "12_capstone", WRAP_UP)),
+        "00_setup", "01_chat_completions", "02_parameters", "03_conversation_history", "05_tokens_and_cost",
+        "06_streaming", "07_tools", "12_capstone"), lunch=True),
 )
 
 
@@ -49,21 +56,52 @@ def _clock(minutes: int) -> str:
     return f"{minutes // 60}:{minutes % 60:02d}"
 
 
+def slack_needed(schedule: Schedule) -> int:
+    return max(SLACK_MINIMUM, math.ceil(schedule.available * SLACK_SHARE))
+
+
+def plan(schedule: Schedule, infos: dict[str, dict]) -> list[tuple[str, int]]:
+    """The schedule's sessions as (lesson name or activity, minutes): the install first, a break
+    before any run of sessions would pass BREAK_AFTER, the wanted lessons that fit with the slack
+    still free, and the rest of the slot as wrap-up and slack."""
+    for name in schedule.lessons:
+        if name not in infos:
+            raise ValueError(f"schedule {schedule.title!r} names {name}, which is not a lesson in notebooks/")
+    sessions: list[tuple[str, int]] = [INSTALL]
+    elapsed = since_break = INSTALL[1]
+    room = schedule.available - slack_needed(schedule)
+    lunched = False
+    for name in schedule.lessons:
+        length = infos[name]["teach_minutes"] + infos[name]["practice_minutes"]
+        pause = None
+        if since_break + length > BREAK_AFTER:
+            lunch = schedule.lunch and not lunched and elapsed >= schedule.available // 3
+            pause = LUNCH if lunch else BREAK
+        if elapsed + (pause[1] if pause else 0) + length > room:
+            break  # later lessons build on this one, so none of them is taught either
+        if pause:
+            sessions.append(pause)
+            elapsed += pause[1]
+            since_break = 0
+            lunched = lunched or pause is LUNCH
+        sessions.append((name, length))
+        elapsed += length
+        since_break += length
+    sessions.append((SLACK, schedule.available - elapsed))
+    return sessions
+
+
 def schedule_rows(schedule: Schedule, infos: dict[str, dict]) -> tuple[list[tuple[str, str, str]], int]:
     """(start, session, length) for each session, and the minutes the whole schedule takes."""
     rows, elapsed = [], 0
-    for session in schedule.sessions:
-        if isinstance(session, str):
-            if session not in infos:
-                raise ValueError(f"schedule {schedule.title!r} names {session}, which is not a lesson in notebooks/")
+    for session, minutes in plan(schedule, infos):
+        if session in infos:
             info = infos[session]
             number = session.split("_", 1)[0]
-            minutes = info["teach_minutes"] + info["practice_minutes"]
             label = f"{number} [{info['title']}](../notebooks/{session}.ipynb)"
             length = f"{minutes} min ({info['teach_minutes']} teaching + {info['practice_minutes']} practice)"
         else:
-            label, minutes = session
-            length = f"{minutes} min"
+            label, length = session, f"{minutes} min"
         rows.append((_clock(elapsed), label, length))
         elapsed += minutes
     return rows, elapsed
@@ -71,11 +109,13 @@ def schedule_rows(schedule: Schedule, infos: dict[str, dict]) -> tuple[list[tupl
 
 def schedule_table(schedule: Schedule, infos: dict[str, dict]) -> str:
     rows, total = schedule_rows(schedule, infos)
-    covered = {s for s in schedule.sessions if isinstance(s, str)}
+    sessions = plan(schedule, infos)
+    covered = {session for session, _ in sessions}
     left = [name.split("_", 1)[0] for name in infos if name not in covered]
     lines = [f"### {schedule.title}", "", "| Start | Session | Length |", "|---|---|---|"]
     lines += [f"| {start} | {label} | {length} |" for start, label, length in rows]
-    lines += ["", f"Ends at {_clock(total)} of the {_clock(schedule.available)} available."]
+    lines += ["", f"Ends at {_clock(total)}: {sessions[-1][1]} min of slack (never less than "
+              f"{slack_needed(schedule)}) and a break at least every {BREAK_AFTER} min."]
     if left:
         lines.append(f"Not covered, for self-study or a follow-up session: {', '.join(left)}.")
     return "\n".join(lines)
@@ -84,7 +124,7 @@ def schedule_table(schedule: Schedule, infos: dict[str, dict]) -> str:
 def schedules_markdown(infos: dict[str, dict] | None = None) -> str:
     if infos is None:
         infos = {info["name"]: info for info in map(navigation.lesson_info, navigation.lessons())}
-    return "\n\n".join(schedule_table(s, infos) for s in SCHEDULES)
+    return "\n\n".join([timing.explained(), *(schedule_table(s, infos) for s in SCHEDULES)])
 
 
 def update(check_only: bool = False) -> list[str]:

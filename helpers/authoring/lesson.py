@@ -15,9 +15,10 @@ from pathlib import Path
 import nbformat
 
 from .. import paths
+from . import navigation
 
 NAME = re.compile(r"^(\d\d[a-z]?)_[a-z0-9_]+$")
-METADATA = ("title", "teach_minutes", "practice_minutes")
+METADATA = ("title",)
 PARTS = {"**Objectives**": "an 'Objectives' list in the header", "## Recap": "a '## Recap' section",
          "<summary>Solution</summary>": "a folded solution (<details><summary>Solution</summary>)",
          "**A live run costs**": "what a live run costs, in the header"}
@@ -73,8 +74,8 @@ def _skeleton(name: str, title: str) -> nbformat.NotebookNode:
         md("## Recap\n\n- One line for each thing the lesson taught."),
     ]
     nb = nbformat.v4.new_notebook(cells=cells)
-    nb.metadata["kit"] = {"title": title, "teach_minutes": 10, "practice_minutes": 5}
-    nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": "python3"}
+    nb.metadata["kit"] = {"title": title}
+    nb.metadata["kernelspec"] = navigation.KERNELSPEC
     return nb
 
 

@@ -1,7 +1,8 @@
 """Generated navigation: the header and footer cells of each lesson and the README's contents table.
 
-Each lesson's notebook metadata holds `kit: {title, teach_minutes, practice_minutes}`; everything
-here is derived from that, so navigation, launch links and the contents never drift.
+Each lesson's notebook metadata holds `kit: {title}`, and its minutes come from what it holds
+(`timing.py`); everything here is derived from those, so navigation, launch links and the contents
+never drift.
 """
 from __future__ import annotations
 
@@ -11,16 +12,23 @@ from pathlib import Path
 import nbformat
 
 from .. import paths
+from . import timing
 
 
 REPOSITORY = "openai-sdk-kit/openai-sdk-kit"  # owner/name on GitHub: the one place it is set
 BRANCH = "main"
 BINDER_BADGE = "https://mybinder.org/badge_logo.svg"
 TOP, BOTTOM = "nav-top", "nav-bottom"
+CONTENTS = "contents"  # notebooks/contents.ipynb: the lessons index every "Contents" link opens
+KERNELSPEC = {"display_name": "Python 3", "language": "python", "name": "python3"}
 
 
 def lessons() -> list[Path]:
     return paths.lessons()
+
+
+def contents_path() -> Path:
+    return paths.NOTEBOOKS / f"{CONTENTS}.ipynb"
 
 
 def binder_url(notebook: str) -> str:
@@ -31,10 +39,11 @@ def binder_url(notebook: str) -> str:
 def lesson_info(path: Path) -> dict:
     nb = nbformat.read(path, as_version=4)
     info = nb.metadata.get("kit", {})
-    missing = {"title", "teach_minutes", "practice_minutes"} - set(info)
-    if missing:
-        raise ValueError(f"{path.name}: notebook metadata 'kit' lacks {', '.join(sorted(missing))}")
-    return {"name": path.stem, **info}
+    if "title" not in info:
+        raise ValueError(f"{path.name}: notebook metadata 'kit' lacks title")
+    minutes = timing.lesson_minutes(path)
+    return {"name": path.stem, "title": info["title"], "teach_minutes": minutes.teach,
+            "practice_minutes": minutes.practice}
 
 
 def _link(info: dict | None, label: str) -> str:
@@ -45,7 +54,7 @@ def nav_cells(infos: list[dict], position: int) -> tuple[str, str]:
     info = infos[position]
     previous = infos[position - 1] if position > 0 else None
     following = infos[position + 1] if position + 1 < len(infos) else None
-    links = " | ".join(filter(None, [_link(previous, "&lt; Previous:"), "[Contents](../README.md#lessons)",
+    links = " | ".join(filter(None, [_link(previous, "&lt; Previous:"), f"[Contents]({CONTENTS}.ipynb)",
                                      _link(following, "Next:")]))
     badge = f"[![Launch on Binder]({BINDER_BADGE})]({binder_url(info['name'])})"
     top = (f"{links}\n\n{badge}  \n"
@@ -68,9 +77,28 @@ def contents_table(infos: list[dict]) -> str:
         rows.append(f"| {number} | [{info['title']}](notebooks/{info['name']}.ipynb) | "
                     f"{info['teach_minutes']} min | {info['practice_minutes']} min | "
                     f"[![Binder]({BINDER_BADGE})]({binder_url(info['name'])}) |")
-    total = sum(i["teach_minutes"] + i["practice_minutes"] for i in infos)
-    rows.append(f"\nAll lessons: about {total // 60} h {total % 60} min of teaching and practice.")
+    rows.append(f"\n{total_line(infos)}")
     return "\n".join(rows)
+
+
+def total_line(infos: list[dict]) -> str:
+    total = sum(i["teach_minutes"] + i["practice_minutes"] for i in infos)
+    return f"All lessons: about {total // 60} h {total % 60} min of teaching and practice."
+
+
+def contents_notebook(infos: list[dict]) -> nbformat.NotebookNode:
+    """The lessons index, a notebook so that JupyterLab shows it rendered, with links that open the lessons."""
+    rows = ["| # | Lesson | Teaching | Practice |", "|---|---|---|---|"]
+    for info in infos:
+        number = info["name"].split("_", 1)[0]
+        rows.append(f"| {number} | [{info['title']}]({info['name']}.ipynb) | {info['teach_minutes']} min | "
+                    f"{info['practice_minutes']} min |")
+    first = infos[0]
+    text = (f"# Lessons\n\nStart with [{first['name'].split('_', 1)[0]} {first['title']}]({first['name']}.ipynb), "
+            "then take them in order: each builds on the ones before it. Every lesson runs offline, "
+            "with no key and no cost, until you set a key.\n\n" + "\n".join(rows) + f"\n\n{total_line(infos)}")
+    cell = nbformat.v4.new_markdown_cell(text, metadata={"kit": CONTENTS}, id=f"kit-{CONTENTS}")
+    return nbformat.v4.new_notebook(cells=[cell], metadata={"kernelspec": KERNELSPEC})
 
 
 def replace_block(text: str, name: str, content: str) -> str:
@@ -101,6 +129,12 @@ def update(check_only: bool = False) -> list[str]:
             if not check_only:
                 _set_nav(nb, top, bottom)
                 write_notebook(nb, path)
+    index = contents_path()
+    wanted = nbformat.writes(contents_notebook(infos))
+    if not index.exists() or nbformat.writes(nbformat.read(index, as_version=4)) != wanted:
+        stale.append(str(index.relative_to(paths.ROOT)))
+        if not check_only:
+            write_notebook(contents_notebook(infos), index)
     readme = paths.ROOT / "README.md"
     text = readme.read_text(encoding="utf-8")
     new_text = replace_block(text, "badge", f"[![Launch on Binder]({BINDER_BADGE})]({binder_url(infos[0]['name'])})")

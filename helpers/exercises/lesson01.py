@@ -1,5 +1,13 @@
 """Checks for lesson 01, chat completions."""
-from . import Verdict, verdict
+import re
+
+from . import Hints, Verdict, verdict
+
+TWO_LINES = re.compile(r"\b(two|2)[- ]lines?\b", re.I)
+
+
+def _text(message) -> str:
+    return message["content"] if isinstance(message.get("content"), str) else ""
 
 
 def check_messages(messages) -> Verdict:
@@ -10,9 +18,14 @@ def check_messages(messages) -> Verdict:
          "Each message is a dict with a 'role' and a 'content'."),
         (lambda: messages[0]["role"] in ("developer", "system"),
          "Start with a 'developer' (or 'system') message that sets the assistant's behaviour."),
-        (lambda: messages[-1]["role"] == "user" and messages[-1]["content"].strip(),
+        (lambda: messages[-1]["role"] == "user" and _text(messages[-1]).strip(),
          "End with a 'user' message that asks something."),
-    ], "A developer message to steer, a user message to answer.")
+        (lambda: "poem" in _text(messages[0]).lower() or "poet" in _text(messages[0]).lower(),
+         "The developer message sets the assistant's job: say that it writes short poems."),
+        (lambda: "sea" in _text(messages[-1]).lower(), "The user message should ask for a poem about the sea."),
+        (lambda: TWO_LINES.search(_text(messages[-1])),
+         "The exercise asks for a poem of two lines: say so in the user message (\"two lines\", \"two-line\")."),
+    ], "A developer message to steer, a user message that asks for exactly what you want.")
 
 
 def check_answer_text(response, text) -> Verdict:
@@ -20,7 +33,9 @@ def check_answer_text(response, text) -> Verdict:
     return verdict([
         (isinstance(text, str), "`text` should be a string: the reply's content, not the whole response."),
         (lambda: text == response.choices[0].message.content,
-         "Look in `response.choices[0].message.content`."),
+         Hints("The reply is in the response's first choice: print `poem.choices[0]` to see what it holds.",
+               "The choice has a `message`, and the message has the text.",
+               "`poem.choices[0].message.content`")),
     ], "That is the assistant's reply.")
 
 
@@ -28,6 +43,10 @@ def check_total_tokens(response, total) -> Verdict:
     """Exercise 3: compute the total tokens from the two parts of usage."""
     return verdict([
         (isinstance(total, int), "`total` should be a whole number of tokens."),
+        (lambda: total not in (response.usage.prompt_tokens, response.usage.completion_tokens),
+         "That is one of the two parts; add the other one."),
         (lambda: total == response.usage.prompt_tokens + response.usage.completion_tokens,
-         "Add `response.usage.prompt_tokens` and `response.usage.completion_tokens`."),
+         Hints("Print `poem.usage`: it counts the tokens you sent and the tokens that came back.",
+               "You sent the prompt (`poem.usage.prompt_tokens`) and got back the completion; add the two.",
+               "`total = poem.usage.prompt_tokens + poem.usage.completion_tokens`")),
     ], f"{total} tokens, the same as `response.usage.total_tokens`.")

@@ -5,7 +5,7 @@ import json
 import math
 from numbers import Real
 
-from . import Verdict, verdict
+from . import Hints, Verdict, verdict
 
 
 def check_was_cut_off(was_cut_off, short, full) -> Verdict:
@@ -14,8 +14,9 @@ def check_was_cut_off(was_cut_off, short, full) -> Verdict:
         (callable(was_cut_off), "`was_cut_off` should be a function that takes a response."),
         (lambda: isinstance(was_cut_off(short), bool), "`was_cut_off(response)` should return True or False."),
         (lambda: was_cut_off(short) is True,
-         "`short` was cut off at 12 tokens, so `was_cut_off(short)` should be True. "
-         "Look at `response.choices[0].finish_reason`."),
+         Hints("`short` was cut off at 12 tokens, so `was_cut_off(short)` should be True. Each choice of a "
+               "response says why the model stopped writing.",
+               "Look at `response.choices[0].finish_reason`.")),
         (lambda: was_cut_off(full) is False,
          "`full` finished on its own, so `was_cut_off(full)` should be False. "
          "Compare `finish_reason` with \"length\"."),
@@ -40,7 +41,9 @@ def check_first_token_percent(probs, percent) -> Verdict:
 def check_population(city_info, population) -> Verdict:
     """Exercise 3: a value out of a JSON-mode answer."""
     return verdict([
-        (population is not None, "Parse `city_info.choices[0].message.content` with `json.loads`, then take a key."),
+        (population is not None,
+         Hints("The answer's text is JSON: parse it into a dict, then take a key.",
+               "Parse `city_info.choices[0].message.content` with `json.loads`, then take a key.")),
         (not isinstance(population, str) or not population.lstrip().startswith("{"),
          "That is the whole JSON text. `json.loads` it into a dict, then take `[\"population\"]`."),
         (not isinstance(population, str), "That is text; `json.loads` gives you the number itself."),

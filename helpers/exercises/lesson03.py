@@ -1,5 +1,5 @@
 """Checks for lesson 03, conversation history."""
-from . import Check, Verdict, verdict
+from . import Check, Hints, Verdict, verdict
 from ..tokens import count_messages
 
 
@@ -58,5 +58,7 @@ def check_saved(saved, conversation, kept) -> Verdict:
     return verdict([
         (isinstance(saved, int), "`saved` should be a whole number of tokens."),
         (lambda: saved == expected,
-         "Count both lists with `count_messages(...)` and subtract the shorter one from the longer one."),
+         Hints("The saving is the difference between what the whole history and the trimmed one send.",
+               "`count_messages(...)` counts what a list of messages sends; count both lists.",
+               "Subtract the trimmed list's count from the full list's count.")),
     ], f"{saved} fewer prompt tokens on that request alone, and again on every request after it.")

@@ -1,5 +1,5 @@
 """Checks for lesson 04a, legacy completions and the models list."""
-from . import Verdict, verdict
+from . import Hints, Verdict, verdict
 
 
 def check_error_code(error, code) -> Verdict:
@@ -22,14 +22,16 @@ def check_ported_messages(messages, prompt: str) -> Verdict:
     ], "`prompt=...` becomes a user message; the rest of the call stays the same.")
 
 
-def check_embedding_ids(models, embedding_ids) -> Verdict:
-    """Exercise 3: the sorted ids of the embedding models in a models list."""
-    expected = sorted(m.id for m in models if m.id.startswith("text-embedding"))
+def check_retiring_ids(models, retiring) -> Verdict:
+    """Exercise 3: the sorted ids of the models with an announced shutdown date."""
+    expected = sorted(m.id for m in models if m.shutdown_date)
     return verdict([
-        (isinstance(embedding_ids, list), "`embedding_ids` should be a list of model ids (strings)."),
-        (lambda: all(isinstance(i, str) for i in embedding_ids),
-         "Put the ids (`m.id`) in the list, not the Model objects."),
-        (lambda: set(embedding_ids) == set(expected),
-         "Keep the models whose `id` starts with 'text-embedding' (`m.id.startswith(...)`)."),
-        (lambda: embedding_ids == expected, "Right ids; now sort them (`sorted(...)`)."),
-    ], f"{len(expected)} embedding models: {', '.join(expected)}.")
+        (isinstance(retiring, list), "`retiring` should be a list of model ids (strings)."),
+        (lambda: all(isinstance(i, str) for i in retiring), "Put the ids (`m.id`) in the list, not the Model objects."),
+        (lambda: set(retiring) <= {m.id for m in models}, "Some of those ids are not in `models`."),
+        (lambda: set(retiring) == set(expected),
+         Hints("Every model in `models` has a `shutdown_date`: look at a few of them.",
+               "It is None while no shutdown is announced; keep the models where it is set.",
+               "`[m.id for m in models if m.shutdown_date]`")),
+        (lambda: retiring == expected, "Right ids; now sort them (`sorted(...)`)."),
+    ], f"{len(expected)} models to move away from before they go: {', '.join(expected)}.")

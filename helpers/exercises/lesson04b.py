@@ -3,7 +3,7 @@ import base64
 import math
 import re
 
-from . import Verdict, verdict
+from . import Hints, Verdict, verdict
 from ..prices import cost
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -12,7 +12,10 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 def check_decoded(response, image_bytes) -> Verdict:
     """Exercise 1: the base64 image of a response, decoded to bytes."""
     return verdict([
-        (image_bytes is not None, "Decode `wide.data[0].b64_json` with `base64.b64decode(...)`."),
+        (image_bytes is not None,
+         Hints("The picture is in the response as base64 text: find it in `wide.data[0]`.",
+               "The field is `b64_json`; the `base64` module turns that text back into bytes.",
+               "`base64.b64decode(wide.data[0].b64_json)`")),
         (isinstance(image_bytes, bytes),
          "`wide_bytes` should be bytes: `base64.b64decode` returns bytes from the base64 text."),
         (lambda: image_bytes.startswith(PNG_SIGNATURE), "These bytes are not a PNG file: decode `b64_json` itself."),
@@ -28,7 +31,9 @@ def check_image_cost(response, dollars) -> Verdict:
     return verdict([
         (isinstance(dollars, (int, float)) and not isinstance(dollars, bool),
          "`wide_cost` should be a number of dollars."),
-        (dollars != 0, "Use `wide.usage.input_tokens` and `wide.usage.output_tokens` with the price per token."),
+        (dollars != 0,
+         Hints("An image is billed by its usage: the tokens in and the tokens out, each at its own price.",
+               "Use `wide.usage.input_tokens` and `wide.usage.output_tokens` with the price per token.")),
         (not math.isclose(dollars, output_only, rel_tol=1e-9) or math.isclose(expected, output_only, rel_tol=1e-9),
          "Close: add the input tokens too (they are billed at the input price)."),
         (math.isclose(dollars, expected, rel_tol=1e-6),

@@ -1,5 +1,5 @@
 """Checks for lesson 04e, moderation."""
-from . import Verdict, verdict
+from . import Hints, Verdict, verdict
 
 THRESHOLD = 0.4
 
@@ -11,7 +11,9 @@ def check_flagged(messages, results, flagged_messages) -> Verdict:
         (isinstance(flagged_messages, list), "`flagged_messages` should be a list of texts."),
         (lambda: all(isinstance(t, str) for t in flagged_messages),
          "Put the texts in the list, not the results: pair them with `zip(messages, results, strict=True)`."),
-        (lambda: set(flagged_messages) == set(expected), "Keep the texts whose `result.flagged` is True."),
+        (lambda: set(flagged_messages) == set(expected),
+         Hints("Each result says whether the API flagged its text: print one result to find the field.",
+               "Keep the texts whose `result.flagged` is True.")),
         (lambda: flagged_messages == expected, "Right texts; keep them in the order of `messages`."),
     ], f"{len(expected)} of {len(messages)} messages are flagged.")
 
@@ -28,8 +30,9 @@ def check_is_harassment(is_harassment, results) -> Verdict:
         (lambda: all(isinstance(is_harassment(r), bool) for r in results),
          "`is_harassment(result)` should return True or False."),
         (lambda: all(is_harassment(r) or not _expected(r) for r in results),
-         "Some harassing messages get through: compare both `category_scores.harassment` and "
-         "`category_scores.harassment_threatening` with 0.4 (`>=`)."),
+         Hints("Some harassing messages get through: which of the `category_scores` are about harassment?",
+               "Compare both `category_scores.harassment` and `category_scores.harassment_threatening` "
+               "with 0.4 (`>=`).")),
         (lambda: all(_expected(r) or not is_harassment(r) for r in results),
          "Too strict: only a harassment or harassment/threatening score of 0.4 or more counts."),
     ], f"It catches {sum(map(_expected, results))} of the {len(results)} messages.")

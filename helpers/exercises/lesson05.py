@@ -2,7 +2,7 @@
 from numbers import Integral, Real
 
 from .. import models, prices, tokens
-from . import Verdict, verdict
+from . import Hints, Verdict, verdict
 
 WORKLOAD_MODEL, WORKLOAD_REQUESTS, WORKLOAD_INPUT, WORKLOAD_OUTPUT = "gpt-5.4-mini", 1_000, 1_200, 300
 
@@ -14,7 +14,10 @@ def check_token_count(text: str, count) -> Verdict:
         (isinstance(count, Integral) and not isinstance(count, bool), "`count` should be a whole number of tokens."),
         (count != len(text), "That is the number of characters: count tokens with `len(enc.encode(text))`."),
         (count != len(text.split()), "That is the number of words: count tokens with `len(enc.encode(text))`."),
-        (count == expected, "Encode the text with `tiktoken.get_encoding(\"o200k_base\")` and count the ids."),
+        (count == expected,
+         Hints("A model reads token ids, not characters or words: turn the text into ids with an encoding.",
+               "gpt-6-luna's encoding is o200k_base: get it from tiktoken and encode the text.",
+               "`len(tiktoken.get_encoding(\"o200k_base\").encode(text))`")),
     ], f"{expected} tokens for {len(text)} characters and {len(text.split())} words.")
 
 
@@ -63,6 +66,6 @@ def check_meter_reading(total_tokens) -> Verdict:
         (isinstance(total_tokens, Integral) and not isinstance(total_tokens, bool),
          "`total_tokens` should be a whole number."),
         (lambda: row is not None and total_tokens == row["input_tokens"] + row["output_tokens"],
-         "Add the 'input_tokens' and 'output_tokens' columns of the gpt-6-luna row: "
-         "`table.loc[\"gpt-6-luna\", \"input_tokens\"]` reads one cell."),
+         Hints("The table has a row per model; the gpt-6-luna row holds its tokens in and out.",
+               "`table.loc[\"gpt-6-luna\", \"input_tokens\"]` reads one cell; add the output tokens to it.")),
     ], "That is what the session has used on gpt-6-luna so far.")

@@ -1,7 +1,7 @@
 """Checks for lesson 07, tools (function calling)."""
 import json
 
-from . import Verdict, verdict
+from . import Hints, Verdict, verdict
 
 CURRENCY_PARAMETERS = {"amount": "number", "from_currency": "string", "to_currency": "string"}
 
@@ -50,7 +50,8 @@ def check_arguments_and_result(tool_call, function, arguments, result) -> Verdic
     """Exercise 2: decode a tool call's arguments and run the function with them."""
     return verdict([
         (isinstance(arguments, dict),
-         "`arguments` should be a dict: decode the JSON text in `tool_call.function.arguments` with `json.loads`."),
+         Hints("`arguments` should be a dict: the model sends its arguments as JSON text, inside the tool call.",
+               "Decode the JSON text in `tool_call.function.arguments` with `json.loads`.")),
         (lambda: arguments == json.loads(tool_call.function.arguments),
          "Decode `tool_call.function.arguments` itself, with nothing added or left out."),
         (result is not None, "Now run the function: `get_weather(**arguments)`."),

@@ -4,7 +4,7 @@ from __future__ import annotations
 import httpx2
 import openai
 
-from . import Check, Verdict, verdict
+from . import Check, Hints, Verdict, verdict
 
 _URL = "https://api.openai.com/v1/chat/completions"
 
@@ -60,7 +60,9 @@ def check_overnight(overnight, client) -> Verdict:
         (isinstance(overnight, openai.OpenAI),
          "`overnight` should be a client: start from `client.with_options(...)`."),
         (lambda: overnight is not client,
-         "`overnight` is `client` itself; `client.with_options(...)` makes a copy with other settings."),
+         Hints("`overnight` is `client` itself, so changing it would change every request. A client can make "
+               "a copy of itself with other settings.",
+               "`client.with_options(...)` makes that copy.")),
         (lambda: _read_timeout(overnight) == 120, "Give it `timeout=120.0` (seconds per request)."),
         (lambda: overnight.max_retries == 8, "Give it `max_retries=8`."),
         (lambda: client.max_retries == 2 and _read_timeout(client) == 600,

@@ -1,27 +1,110 @@
 """Checks for lesson 12, the capstone travel-guide chatbot."""
+import copy
 import json
 
+from openai.types.chat import ChatCompletionAssistantMessageParam, ChatCompletionMessageFunctionToolCall
+
 from .. import models
-from . import Verdict, verdict
+from . import Hints, Verdict, verdict
 from ..prices import cost
 from ..widgets.travel_bot import get_weather
 
+# The fields the SDK's request type allows in an assistant message.
+ASSISTANT_FIELDS = frozenset(ChatCompletionAssistantMessageParam.__annotations__)
 EXAMPLE_CALL = {"id": "call_faro0001", "type": "function",
                 "function": {"name": "get_weather", "arguments": '{"city": "Faro"}'}}
 
 
-def check_tool_message(message) -> Verdict:
-    """Exercise 1: the tool message that answers EXAMPLE_CALL."""
+def check_tool_reply(tool_reply) -> Verdict:
+    """Step 1: a function that answers one of the model's tool calls with a tool message."""
+    call = ChatCompletionMessageFunctionToolCall.model_validate(EXAMPLE_CALL)
+    found = {}
+
+    def replied() -> bool:
+        found["message"] = tool_reply(call)
+        return isinstance(found["message"], dict) and bool(found["message"])
+
     return verdict([
-        (isinstance(message, dict), "`tool_message` should be a dict, like every message."),
-        (lambda: message.get("role") == "tool", "A tool result has the role 'tool'."),
-        (lambda: message.get("tool_call_id") == EXAMPLE_CALL["id"],
-         "Say which call it answers: 'tool_call_id' is the call's 'id'."),
-        (lambda: isinstance(message.get("content"), str),
+        (callable(tool_reply), "`tool_reply` should be a function of one tool call."),
+        (replied, "`tool_reply(call)` should return the tool message, a dict (run it on `call` from above to see)."),
+        (lambda: found["message"].get("role") == "tool", "A tool result has the role 'tool'."),
+        (lambda: found["message"].get("tool_call_id") == call.id,
+         Hints("The model must know which of its calls this answers.", "Give the message a 'tool_call_id'.",
+               "`'tool_call_id': call.id`")),
+        (lambda: isinstance(found["message"].get("content"), str),
          "The content is text: turn the function's dict into JSON with json.dumps(...)."),
-        (lambda: json.loads(message["content"]) == get_weather("Faro"),
-         "Run get_weather with the call's arguments (json.loads them first) and send back what it returns."),
-    ], "That is the message the model needs to write its answer.")
+        (lambda: json.loads(found["message"]["content"]) == get_weather("Faro"),
+         Hints("The content is what get_weather returns for the call's arguments.",
+               "The arguments are JSON text in `call.function.arguments`: json.loads them first.",
+               "`json.dumps(get_weather(**json.loads(call.function.arguments)))`")),
+    ], "Your bot can answer any get_weather call the model makes.")
+
+
+def check_reply_message(reply_message, asked_for_tools, answered) -> Verdict:
+    """Step 2: the model's reply as a message for the history, with its tool calls when it made any."""
+    calls, text = asked_for_tools.choices[0].message, answered.choices[0].message
+    found = {}
+
+    def replied() -> bool:
+        found["calls"], found["text"] = reply_message(calls), reply_message(text)
+        return all(isinstance(found[key], dict) for key in ("calls", "text"))
+
+    def same_calls() -> bool:
+        sent = found["calls"].get("tool_calls") or []
+        return [(c["id"], c["function"]["name"], c["function"]["arguments"]) for c in sent] == [
+            (c.id, c.function.name, c.function.arguments) for c in calls.tool_calls]
+
+    return verdict([
+        (callable(reply_message), "`reply_message` should be a function of one message (`choices[0].message`)."),
+        (replied, "`reply_message(message)` should return a dict: the message to append to the history."),
+        (lambda: found["calls"].get("role") == found["text"].get("role") == "assistant",
+         "A reply from the model goes into the history with the role 'assistant'."),
+        (lambda: found["text"].get("content") == text.content, "Keep the reply's text as its 'content'."),
+        (lambda: set(found["calls"]) | set(found["text"]) <= ASSISTANT_FIELDS,
+         f"The API takes only these fields in an assistant message: {', '.join(sorted(ASSISTANT_FIELDS))}."),
+        (same_calls, Hints("When the model asked for tools, the history must keep its calls, or the tool "
+                           "results that follow answer nothing.",
+                           "Add 'tool_calls': one dict per call in `message.tool_calls`.",
+                           "`[call.model_dump() for call in message.tool_calls]`")),
+        (lambda: not found["text"].get("tool_calls"), "A reply without tool calls should not carry 'tool_calls'."),
+    ], "Replies, with or without tool calls, can go into the history.")
+
+
+def check_run_turn(run_turn, asked_for_tools, answered) -> Verdict:
+    """Step 3: one whole turn: the question, the tool round trip, the answer."""
+    question = "Do I need an umbrella in Porto today?"
+    developer = {"role": "developer", "content": "You are a travel guide. Use get_weather for today's weather."}
+    answers, sent, found = [asked_for_tools, answered], [], {}
+
+    def send(messages):  # stands in for client.chat.completions.create: the recorded answers, in order
+        sent.append(copy.deepcopy(list(messages)))
+        if len(sent) > len(answers):
+            raise RuntimeError("the model had already answered with text: there is nothing more to ask")
+        return answers[len(sent) - 1]
+
+    def ran() -> bool:
+        found["history"] = [dict(developer)]
+        found["text"] = run_turn(found["history"], question, send)
+        return bool(sent)
+
+    call = asked_for_tools.choices[0].message.tool_calls[0]
+    return verdict([
+        (callable(run_turn), "`run_turn` should be a function of (history, question, send)."),
+        (ran, "`run_turn` should call `send(history)` to ask the model."),
+        (lambda: sent[0] == [developer, {"role": "user", "content": question}],
+         "Before the first `send`, append the question to the history as a user message."),
+        (lambda: len(sent) == 2,
+         Hints("The first answer asked for a tool, so the turn is not over yet.",
+               "Loop while the reply has `tool_calls`: append the reply, a tool reply for each call, and send again.")),
+        (lambda: [m.get("role") for m in sent[1][2:]] == ["assistant", "tool"]
+         and sent[1][3].get("tool_call_id") == call.id,
+         "The second `send` needs the model's reply (step 2), then the tool's answer to its call (step 1)."),
+        (lambda: found["text"] == answered.choices[0].message.content,
+         "Return the text of the last reply: the answer the user sees."),
+        (lambda: found["history"][-1].get("role") == "assistant"
+         and found["history"][-1].get("content") == found["text"],
+         "Append the final reply to the history too, so the next turn knows what was said."),
+    ], "That is the loop at the heart of TravelBot.answer, written by you.")
 
 
 def check_tool_schema(tool) -> Verdict:
@@ -47,6 +130,8 @@ def check_turn_cost(turn, dollars) -> Verdict:
     return verdict([
         (isinstance(dollars, float), "`dollars` should be a number of dollars (a float)."),
         (lambda: len(turn.usages) > 1 and abs(dollars - expected) < 1e-12,
-         "Add up cost('gpt-6-luna', u.prompt_tokens, u.completion_tokens) for every u in turn.usages: "
-         "a tool round trip is two requests, and both are billed."),
+         Hints("A tool round trip is two requests, and both are billed: `weather_turn.usages` holds the "
+               "usage of each.",
+               "Price each usage with cost('gpt-6-luna', prompt tokens, completion tokens), then add them up.",
+               "sum(cost('gpt-6-luna', u.prompt_tokens, u.completion_tokens) for u in weather_turn.usages)")),
     ], f"{len(turn.usages)} requests, ${dollars:.6f} in all, as the bot's meter says.")

@@ -96,6 +96,9 @@ class CostCalculator:
         self.last: Estimate | None = None
         self.count_button.on_click(lambda _button: self.count_prompt())
         self.calculate_button.on_click(lambda _button: self.calculate())
+        for control in (self.model, self.input_tokens, self.output_tokens, self.requests):
+            # Every change prices again, so the result never shows a figure for other values.
+            control.observe(lambda _change: self.calculate(), names="value")
         source = widgets.HTML(f"<small>Prices: {html.escape(prices.prices_source())}. Nothing is sent to the API."
                               "</small>")
         self.view = widgets.VBox([self.model, self.input_tokens, self.output_tokens, self.requests, self.prompt,
@@ -110,7 +113,7 @@ class CostCalculator:
             self._show("refused", f"Not counted: {err}")
             return None
         self.input_tokens.value = str(count)
-        self.calculate()
+        self.calculate()  # also when the count is what 'tokens in' held already
         return count
 
     def calculate(self) -> Estimate | None:

@@ -22,6 +22,8 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tests.start_command import lab_arguments
+
 REPO = Path(__file__).resolve().parents[2]
 # A learner's checkout is every file git ships; the tests themselves stay behind.
 KIT_EXCLUDE = ("tests", ".git")
@@ -149,7 +151,8 @@ class LabServer:
 
     def _command(self) -> list[str]:
         return [
-            sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root", "--ip=127.0.0.1",
+            # The README's own arguments first (the page JupyterLab opens on), then the test's.
+            sys.executable, "-m", "jupyterlab", *lab_arguments(), "--no-browser", "--allow-root", "--ip=127.0.0.1",
             f"--port={self.port}", "--port-retries=0", f"--IdentityProvider.token={self.token}",
             f"--ServerApp.root_dir={self.kit.root}", "--LabApp.expose_app_in_browser=True",
             "--LabApp.news_url=None", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",

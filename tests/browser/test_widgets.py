@@ -52,7 +52,10 @@ ROUNDS = [
           r"^2 tokens for 11 characters .* with o200k_base"),
     Round("tokenizer-encoding", TOKENS, TOKENIZER, (Choose("label:encoding", index=1),), LAST_HTML,
           r"with cl100k_base"),
-    # cost_calculator: new token counts are priced; a count that is not a number is refused.
+    # cost_calculator: another model is priced at once, with no click; new token counts are priced; a count
+    # that is not a number is refused.
+    Round("cost_calculator-model", TOKENS, CALCULATOR, (Choose("label:model", label="gpt-6-sol"),),
+          ".widget-html-content >> nth=-2", r"^gpt-6-sol: 500 tokens in × \$[\d.]+/M .* per request"),
     Round("cost_calculator-price", TOKENS, CALCULATOR,
           (Fill("label:tokens in", "1000"), Fill("label:requests", "1"), Click("button:Calculate")),
           ".widget-html-content >> nth=-2", r"1,000 tokens in × \$[\d.]+/M .* per request$"),
