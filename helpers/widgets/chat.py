@@ -275,7 +275,8 @@ class ChatWidget(widgets.VBox):
             parts.append('<pre role="status" class="kit-chat-notice" '
                          'style="color:#b35900;white-space:pre-wrap;margin:4px 0">'
                          f"{html.escape(self.notice)}</pre>")
-        return ('<div class="kit-chat-log" role="log" aria-live="polite" aria-label="Conversation" '
+        # tabindex: a pane that scrolls must take focus, so a keyboard can scroll it too.
+        return ('<div class="kit-chat-log" role="log" aria-live="polite" aria-label="Conversation" tabindex="0" '
                 'style="max-height:360px;overflow-y:auto;display:flex;flex-direction:column-reverse">'
                 f"<div>{''.join(parts)}</div></div>")
 

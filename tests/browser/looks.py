@@ -21,11 +21,6 @@ BLOCKING_IMPACTS = ("serious", "critical")
 # What the kit renders; JupyterLab's own toolbars and side panels are JupyterLab's to fix.
 KIT_CONTENT = [".jp-Notebook .jp-RenderedMarkdown", ".jp-Notebook .jp-OutputArea-output"]
 # Violations waiting for a fix elsewhere, by lesson: each names what must change. Remove an entry with its fix.
-ALLOWED_FOR_NOW = {
-    # The travel bot's history pane scrolls but cannot take keyboard focus: helpers/widgets/chat.py's pane
-    # needs a tabindex (the chat widget's keyboard and screen-reader work).
-    "12_capstone": ("scrollable-region-focusable",),
-}
 REPEATED_ERROR_LINES = 3  # the exception's line and the API's message, wrapped once or twice at most
 
 JS_MATH = """() => {
@@ -87,12 +82,12 @@ def long_tracebacks(notebook) -> list[str]:
     return problems
 
 
-def accessibility(notebook, allowed: tuple[str, ...] = ()) -> list[str]:
+def accessibility(notebook) -> list[str]:
     if notebook.page.evaluate("() => typeof window.axe") == "undefined":
         notebook.page.add_script_tag(path=str(AXE_JS))
     violations = notebook.page.evaluate(JS_AXE, [KIT_CONTENT, list(BLOCKING_IMPACTS)])
     return [f"axe {v['impact']} {v['id']} ({v['help']}): " + "; ".join(v["nodes"])
-            for v in violations if v["id"] not in allowed]
+            for v in violations]
 
 
 def first_screen(notebook, path: Path) -> list[str]:

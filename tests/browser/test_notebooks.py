@@ -42,7 +42,7 @@ def test_notebook_runs_in_jupyterlab(name, open_notebook, screenshots, axe_js, t
     checked = time.monotonic()
     problems += first_screen + looks.rendered_math(notebook) + looks.long_tracebacks(notebook)
     if axe_js is not None:
-        problems += looks.accessibility(notebook, looks.ALLOWED_FOR_NOW.get(name, ()))
+        problems += looks.accessibility(notebook)
     timing["looks"] = round(time.monotonic() - checked, 2)
     assert not problems, f"{name} in JupyterLab:\n  " + "\n  ".join(problems) + _console(notebook)
 
