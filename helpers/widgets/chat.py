@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import ipywidgets as widgets
 import openai
 
-from .. import endpoints, models
+from .. import endpoints, models, sandbox
 from ..history import HistoryError
 from ..modes import KIT_ERRORS
 from ..prices import usd
@@ -211,7 +211,9 @@ class ChatWidget(widgets.VBox):
             self.refresh()
             return None
         self.input.value = ""
+        answered_before = sandbox.answered()
         turn = self.chat.send(text)
+        self.notice = sandbox.note_since(answered_before)  # the reply came from the local sandbox, not OpenAI
         if turn.error:
             self.notice = turn.error
             self.input.value = text  # kept, to edit and send again
