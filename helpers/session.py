@@ -7,8 +7,9 @@ verbatim `OpenAI()` code. `uninstall()` puts back exactly what it found.
 
 Each request flows one way: guards (may refuse it) → source (the recording, the server, the
 server with the answer recorded, or, offline, the local sandbox for what nobody recorded) → pacing
-(replayed streams arrive event by event) → listeners (the meter). An exception the kit raises (a miss, a damaged recording, the budget guard) is not
-an httpx2 error, so the SDK passes it straight to the learner without retrying.
+(replayed streams arrive event by event) → listeners (the meter). An exception the kit raises (a
+miss, a damaged recording, the budget guard) is not an httpx2 error, so the SDK passes it straight
+to the learner without retrying.
 """
 from __future__ import annotations
 
