@@ -193,6 +193,7 @@ class Engine:
         if self.running:
             return self.url
         port = _free_port()
+        print(f"Starting the local sandbox ({DEFAULT_MODEL} on {HOST}), for requests nobody recorded…")
         with self.log.open("wb") as log:
             self.process = subprocess.Popen(self.command(port), stdout=log, stderr=subprocess.STDOUT,
                                             stdin=subprocess.DEVNULL, start_new_session=True)

@@ -220,3 +220,15 @@ def test_the_default_engine_is_chosen_only_when_its_extra_is_installed(monkeypat
     monkeypatch.setattr(sandbox, "engine_installed", lambda: False)
     assert sandbox.find({}) is None
     assert sandbox.find({"KIT_SANDBOX": "off", "KIT_SANDBOX_URL": "http://x/v1", "KIT_SANDBOX_MODEL": "m"}) is None
+
+
+def test_the_extra_in_pyproject_is_the_pinned_sandbox_requirements():
+    import tomllib
+
+    from helpers.authoring import lock
+    from helpers.preflight import pinned
+
+    extra = tomllib.loads((modes.paths.ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]
+    assert {line.split("==")[0]: line.split("==")[1] for line in extra["sandbox"]} == \
+        pinned(lock.SANDBOX_REQUIREMENTS)
+    assert sandbox.MODEL_PACKAGE.replace("_", "-") in pinned(lock.SANDBOX_REQUIREMENTS)
