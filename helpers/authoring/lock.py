@@ -64,7 +64,8 @@ def write(lock: Path, inputs: tuple[Path, ...]) -> None:
         raise SystemExit("uv is not installed: `pip install -r tests/requirements.txt` brings it.")
     relative = [str(path.relative_to(paths.ROOT)) for path in inputs]
     result = subprocess.run([uv, "pip", "compile", "--universal", "--python-version", PYTHON, "--quiet",
-                             "--no-header", *constraints(lock), *relative], cwd=paths.ROOT, capture_output=True, text=True, check=False)
+                             "--no-header", *constraints(lock), *relative], cwd=paths.ROOT, capture_output=True,
+                            text=True, check=False)
     if result.returncode != 0:
         raise SystemExit(f"uv could not resolve {', '.join(relative)}:\n{result.stderr}")
     header = (f"# The whole environment, pinned: written by `python -m helpers.authoring.lock` from "
