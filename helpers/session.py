@@ -65,6 +65,9 @@ class Session:
             if cls.__dict__.get(name) is method:
                 setattr(cls, name, before)
         self._installed = {}
+        if self._local_sync is not None:  # the sandbox's connections end with the session
+            self._local_sync.close()
+            self._local_sync = None
 
     def _sync_method(self, send):
         session = self
@@ -99,10 +102,13 @@ class Session:
             sent, outgoing, index = session._before(request)
             if index == LOCAL:
                 local = session._local_request(sent, request)
+                own = httpx2.AsyncHTTPTransport()  # one per request: an async transport belongs to its event loop
                 try:
-                    answer = await send(httpx2.AsyncHTTPTransport(), local)  # a transport of its own event loop
+                    answer = await send(own, local)
                 except httpx2.TransportError as err:
+                    await own.aclose()
                     raise session._unreachable(sent, err) from None
+                answer.stream = _ClosingStream(answer.stream, own)
                 return session._local_answer(outgoing, answer, traffic.AsyncTeeStream)
             if index is not None:
                 return session._replay(outgoing, index, request)
@@ -258,6 +264,23 @@ class Session:
         if self.listeners:
             response.stream = traffic.tee(self.listeners, outgoing, response, tee)
         return response
+
+
+class _ClosingStream(httpx2.AsyncByteStream):
+    """An async answer's stream that closes the transport it came through once it is closed."""
+
+    def __init__(self, stream, transport: httpx2.AsyncHTTPTransport):
+        self._stream, self._transport = stream, transport
+
+    async def __aiter__(self):
+        async for chunk in self._stream:
+            yield chunk
+
+    async def aclose(self) -> None:
+        try:
+            await self._stream.aclose()
+        finally:
+            await self._transport.aclose()
 
 
 def _fields(body) -> dict | None:
