@@ -14,6 +14,7 @@ from helpers import modes, models, recordings, sandbox
 from helpers.meter import meter
 from helpers.session import Session
 from helpers.widgets.chat import ChatWidget
+from helpers.widgets.travel_bot import TravelBotWidget
 
 from . import sandbox_cells
 from .conftest import OWN_RULES, run_async, serving
@@ -204,9 +205,10 @@ def test_record_mode_refuses_to_keep_an_answer_a_sandbox_gave(recordings_dir, mo
     assert "answered by a local sandbox" in session._not_kept(sent, request, relayed)
 
 
-def test_the_chat_widget_pane_says_the_reply_came_from_the_sandbox(configured, capsys):
+@pytest.mark.parametrize("make", [ChatWidget, TravelBotWidget], ids=["chat", "travel_bot"])
+def test_the_widget_panes_say_the_reply_came_from_the_sandbox(make, configured, capsys):
     modes.setup(NOTEBOOK)
-    widget = ChatWidget(notebook=NOTEBOOK)
+    widget = make(notebook=NOTEBOOK)
     turn = widget.send(sandbox_cells.CHANGED_PROMPT)
     assert turn.reply == "The capital of Spain is Madrid."
     assert "answered on this machine by tiny-local:0.5b" in widget.pane_html()
