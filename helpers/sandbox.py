@@ -181,6 +181,16 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def _end_with_parent() -> None:
+    """In the engine's process, before it starts: ask Linux for SIGTERM when the kit's process ends.
+    (Linux sends it when the starting thread ends; a kernel's requests run on its main thread, and an engine
+    ended early is started again by the next request.)"""
+    import ctypes
+    import signal
+
+    ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # 1 is PR_SET_PDEATHSIG
+
+
 class Engine:
     """llama-cpp-python's OpenAI-compatible server, run by the kit on 127.0.0.1 while it is needed."""
 
@@ -206,8 +216,11 @@ class Engine:
         port = _free_port()
         print(f"Starting the local sandbox ({DEFAULT_MODEL} on {HOST}), for requests nobody recorded…")
         with self.log.open("wb") as log:
+            # Its own session, so interrupting a cell (SIGINT to the kernel's group) leaves it running; and
+            # on Linux it ends with the kernel even when the kernel is killed and atexit never runs.
             self.process = subprocess.Popen(self.command(port), stdout=log, stderr=subprocess.STDOUT,
-                                            stdin=subprocess.DEVNULL, start_new_session=True)
+                                            stdin=subprocess.DEVNULL, start_new_session=True,
+                                            preexec_fn=_end_with_parent if sys.platform == "linux" else None)
         atexit.register(self.stop)
         self.url = f"http://{HOST}:{port}/v1"
         deadline = time.monotonic() + timeout

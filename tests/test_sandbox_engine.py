@@ -5,6 +5,9 @@ a base model), started by the kit on 127.0.0.1, no network and no key.
 than skip when the extra is missing. The same cells without the extra: tests/test_sandbox.py.
 """
 import os
+import subprocess
+import sys
+import time
 
 import psutil
 import pytest
@@ -92,3 +95,30 @@ def test_the_engine_listens_on_127_0_0_1_only_and_stops(offline_with_sandbox):
     assert not process.is_running() or process.status() == psutil.STATUS_ZOMBIE
     ask()  # on demand again: the next unrecorded request starts it anew
     assert sandbox.default_engine.running
+
+
+KILLED_KERNEL = """
+from helpers import sandbox
+print(sandbox.default_engine.start(), sandbox.default_engine.process.pid, flush=True)
+import time; time.sleep(600)
+"""
+
+
+def test_the_engine_ends_with_a_kernel_that_is_killed(engine):
+    kernel = subprocess.Popen([sys.executable, "-c", KILLED_KERNEL], stdout=subprocess.PIPE, text=True,
+                              cwd=paths.ROOT)
+    try:
+        line = kernel.stdout.readline()
+        while not line.startswith("http"):  # after the kit's "Starting the local sandbox" line
+            line = kernel.stdout.readline()
+        url, pid = line.split()
+        server = psutil.Process(int(pid))
+        kernel.kill()  # as a kernel killed by the OS or a forced restart: no atexit runs
+        kernel.wait(timeout=10)
+        deadline = time.monotonic() + 30
+        while server.is_running() and server.status() != psutil.STATUS_ZOMBIE and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not server.is_running() or server.status() == psutil.STATUS_ZOMBIE, "the engine outlived its kernel"
+    finally:
+        if kernel.poll() is None:
+            kernel.kill()
