@@ -98,9 +98,12 @@ class Sandbox:
                               extensions=request.extensions)
 
     def unreachable(self, err: Exception) -> str:
-        where = f"{URL_ENV}={self.url}" if self.engine is None else f"the kit's sandbox at {self.base_url()}"
-        return (f"The local sandbox did not answer either ({where}: {type(err).__name__}). Start it (for "
-                f"Ollama: `ollama serve`), or unset {URL_ENV} to use the default sandbox or none.")
+        if self.engine is not None:
+            return (f"The kit's sandbox engine stopped without answering ({type(err).__name__}; its log: "
+                    f"{self.engine.log}). The next request starts it again; if it stops every time, see "
+                    "docs/sandbox.md, \"If the default engine crashes\".")
+        return (f"The local sandbox did not answer either ({URL_ENV}={self.url}: {type(err).__name__}). Start it "
+                f"(for Ollama: `ollama serve`), or unset {URL_ENV} to use the default sandbox or none.")
 
     def cannot_serve(self, path: str) -> str:
         return (f"The local sandbox ({self.label}) answers chat completions only, so {path} gets no answer "

@@ -234,3 +234,19 @@ def test_the_extra_in_pyproject_is_the_pinned_sandbox_requirements():
     assert {line.split("==")[0]: line.split("==")[1] for line in extra["sandbox"]} == \
         pinned(lock.SANDBOX_REQUIREMENTS)
     assert sandbox.MODEL_PACKAGE.replace("_", "-") in pinned(lock.SANDBOX_REQUIREMENTS)
+
+
+def test_a_default_engine_that_stops_gives_the_miss_with_its_log_and_is_not_restarted_for_the_message(
+        recordings_dir, monkeypatch, capsys):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    started = []
+    monkeypatch.delenv("KIT_SANDBOX", raising=False)
+    monkeypatch.setattr(sandbox, "engine_installed", lambda: True)
+    monkeypatch.setattr(sandbox.default_engine, "start", lambda *a: started.append(1) or f"http://127.0.0.1:{port}/v1")
+    modes.setup(NOTEBOOK)
+    with pytest.raises(recordings.OfflineMiss) as caught:
+        OpenAI().chat.completions.create(model=models.CHAT, messages=SPAIN)
+    assert "The kit's sandbox engine stopped without answering" in str(caught.value)
+    assert str(sandbox.default_engine.log) in str(caught.value) and started == [1]
