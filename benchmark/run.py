@@ -5,7 +5,9 @@
 2. one replayed API call through the kit's recording layer against the same call through a bare
    httpx2.MockTransport returning the same bytes;
 3. the setup cell against `import openai` alone (fresh interpreters);
-4. sizes: the installed environment, the repository and data/.
+4. sizes: the installed environment, the repository and data/;
+5. with the `sandbox` extra installed, the default local sandbox (benchmark/sandbox.py): time to first
+   token, tokens per second, its install size and the engine's peak memory.
 
 `--quick` skips the test-suite runs (they take minutes). Figures vary with the machine and its load:
 compare ratios, not absolute times.
@@ -212,6 +214,12 @@ def main(argv=None) -> int:
     print(f"{'measure':<{width}}  {'median':>10}  ratio")
     for name, value, ratio in rows:
         print(f"{name:<{width}}  {value:>10}  {ratio}")
+
+    from helpers import sandbox
+
+    if sandbox.engine_installed():  # its own process: it starts and stops the engine
+        subprocess.run([PYTHON, str(ROOT / "benchmark" / "sandbox.py"), "--repeat", str(args.repeat)], cwd=ROOT,
+                       check=True)
     return 0
 
 

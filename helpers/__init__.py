@@ -4,6 +4,7 @@ Modules, one job each:
     modes        the setup cell: offline, live or record mode, and the banner
     session      the one seam: guards, the source of answers, pacing and listeners (docs/architecture.md)
     recordings   recorded answers: file format, matching, replay and the offline miss message
+    sandbox      offline, a local model answers the chat requests nobody recorded (docs/sandbox.md)
     standin      an OpenAI-compatible stand-in server (tests; synthesized recordings)
     traffic      what guards and listeners see of each request and answer
     meter        calls, tokens and cost so far, and the budget guard

@@ -42,6 +42,7 @@ class Call:
     output_tokens: int = 0
     cost: float = 0.0  # at list prices; NaN when genai-prices does not know the model
     live: bool = False  # answered over the network, so billed
+    local: bool = False  # answered by the local sandbox on this machine: free
     estimated: bool = False  # tokens counted by the kit because the answer carried no usage
 
     @property
@@ -130,7 +131,10 @@ def _priced(model: str, input_tokens: int, output_tokens: int, audio_seconds: fl
 
 def call_from(exchange: traffic.Exchange) -> Call:
     """What one exchange used and cost; an error answer is a call with no tokens."""
-    call = Call(_model_of(exchange), exchange.path, exchange.status, live=exchange.live)
+    call = Call(_model_of(exchange), exchange.path, exchange.status, live=exchange.live and not exchange.local,
+                local=exchange.local)
+    if exchange.local:  # the row names the model that answered, and nothing is billed or priced
+        call.model = f"{_answering_model(exchange) or call.model} (local sandbox)"
     if exchange.status >= 400:
         return call
     usage = _usage(exchange)
@@ -143,8 +147,15 @@ def call_from(exchange: traffic.Exchange) -> Call:
         call.input_tokens = input_tokens_of(exchange.json)
         call.output_tokens = tokens.count_text(_streamed_text(exchange.events), call.model)
         call.estimated = True
-    call.cost = _priced(call.model, call.input_tokens, call.output_tokens, seconds)
+    call.cost = 0.0 if call.local else _priced(call.model, call.input_tokens, call.output_tokens, seconds)
     return call
+
+
+def _answering_model(exchange: traffic.Exchange) -> str:
+    for source in (exchange.body, *exchange.events[:1]):
+        if isinstance(source, dict) and isinstance(source.get("model"), str):
+            return source["model"]
+    return ""
 
 
 # --- the meter ----------------------------------------------------------------------------------------
@@ -202,11 +213,16 @@ class Meter:
         cost = sum(c.cost for c in self.calls if not math.isnan(c.cost))
         text = (f"{count} call{'s' * (count != 1)}, {sum(c.input_tokens for c in self.calls):,} tokens in, "
                 f"{sum(c.output_tokens for c in self.calls):,} out: {usd(cost)} at list prices")
-        replayed = sum(not c.live for c in self.calls)
+        local = sum(c.local for c in self.calls)
+        replayed = sum(not c.live and not c.local for c in self.calls)
         if replayed == count and count:
             text += "; all replayed from recordings, so nothing was billed"
         elif replayed:
-            text += f"; {replayed} replayed from recordings (not billed), {usd(self.spent())} billed"
+            text += f"; {replayed} replayed from recordings (not billed)"
+        if local:
+            text += f"; {local} answered by the local sandbox on this machine (free)"
+        if (replayed or local) and replayed != count:
+            text += f", {usd(self.spent())} billed"
         try:
             budget = self.budget
         except BudgetExceeded as err:  # a KIT_BUDGET_USD that is not a number: say so, do not fail

@@ -1,6 +1,7 @@
 """The setup line at the top of every lesson: pick offline, live or record mode and say which.
 
-    offline  no OPENAI_API_KEY, or KIT_MODE=offline: answers come from data/recordings/
+    offline  no OPENAI_API_KEY, or KIT_MODE=offline: answers come from data/recordings/ (what nobody
+             recorded: a local sandbox model when one is set up, helpers.sandbox)
     live     a key is set: real requests, to OPENAI_BASE_URL when that is set
     record   KIT_MODE=record with a key: live requests, new answers saved as recordings
 """
@@ -10,7 +11,7 @@ import difflib
 import io
 import os
 
-from . import alt_text, keys, lifecycle, paths, recordings, tracebacks
+from . import alt_text, keys, lifecycle, paths, recordings, sandbox, tracebacks
 from .history import HistoryError
 from .meter import BudgetExceeded, meter
 from .session import Session
@@ -26,7 +27,8 @@ class SetupError(Exception):
 
 
 # The kit's own errors: each message says what happened and what to do, so a notebook shows it alone.
-KIT_ERRORS = (recordings.OfflineMiss, recordings.RecordingError, SetupError, BudgetExceeded, HistoryError)
+KIT_ERRORS = (recordings.OfflineMiss, recordings.RecordingError, SetupError, BudgetExceeded, HistoryError,
+              sandbox.SandboxError)
 
 
 current: Session | None = None  # the session the last setup() started (installed until teardown())
@@ -109,10 +111,13 @@ def setup(notebook: str) -> None:
     meter.start(mode)  # counts every answer, guards the budget, and puts tiktoken's files in place
     lifecycle.install()  # warns before a request names a model the openai package marks as shut down
     alt_text.install()  # charts and pictures say what they show to a screen reader
-    banner = make_banner(mode, notebook)
+    local = sandbox.find() if mode == "offline" else None  # started at the first request nobody recorded
+    if local is None or local.engine is None:
+        sandbox.default_engine.stop()  # not needed (any more) in this mode or with these settings
+    banner = make_banner(mode, notebook) + sandbox.banner_note(local)
     session = Session(notebook, mode, overwrite=os.environ.get("KIT_OVERWRITE", "") == "1",
                       guards=[lifecycle.warn_if_shut_down, meter.check], listeners=[meter.record],
-                      server=os.environ.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL, banner=banner)
+                      server=os.environ.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL, banner=banner, sandbox=local)
     current = session.install()
     print(banner)
 

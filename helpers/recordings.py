@@ -36,10 +36,11 @@ class RecordingError(Exception):
 class OfflineMiss(Exception):
     """Offline mode received a request that was not recorded."""
 
-    def __init__(self, *, recording: Recording, request: Sent):
+    def __init__(self, *, recording: Recording, request: Sent, note: str = ""):
         self.recording = recording
         self.request = request
-        super().__init__(misses.miss_message(shown(recording.path), recording.requests, request))
+        message = misses.miss_message(shown(recording.path), recording.requests, request)
+        super().__init__(f"{message}\n{note}" if note else message)  # note: what the local sandbox could not do
 
 
 # --- canonical request bodies -------------------------------------------------------------------

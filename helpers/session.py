@@ -5,10 +5,11 @@
 `AsyncHTTPTransport` (the transports the SDK's clients send through), so lesson code stays
 verbatim `OpenAI()` code. `uninstall()` puts back exactly what it found.
 
-Each request flows one way: guards (may refuse it) → source (the recording, the server, or the
-server with the answer recorded) → pacing (replayed streams arrive event by event) → listeners
-(the meter). An exception the kit raises (a miss, a damaged recording, the budget guard) is not
-an httpx2 error, so the SDK passes it straight to the learner without retrying.
+Each request flows one way: guards (may refuse it) → source (the recording, the server, the
+server with the answer recorded, or, offline, the local sandbox for what nobody recorded) → pacing
+(replayed streams arrive event by event) → listeners (the meter). An exception the kit raises (a
+miss, a damaged recording, the budget guard) is not an httpx2 error, so the SDK passes it straight
+to the learner without retrying.
 """
 from __future__ import annotations
 
@@ -17,19 +18,23 @@ from urllib.parse import urlsplit
 
 import httpx2
 
-from . import pacing, refusals, traffic
+from . import pacing, refusals, sandbox, traffic
+from .sandbox import MARK_HEADER, Sandbox, SandboxError
 from .recordings import Answer, OfflineMiss, Recording, Sent, origin_of, scrub_secrets, shown, synthesized
 
 OFFLINE, LIVE, RECORD = "offline", "live", "record"
 TRANSPORTS = ((httpx2.HTTPTransport, "handle_request"), (httpx2.AsyncHTTPTransport, "handle_async_request"))
+LOCAL = -1  # the source is the local sandbox (an index no recording has)
 
 
 class Session:
     """Mode, recording, guards, listeners and pacing for one lesson; `install()` starts it."""
 
     def __init__(self, notebook: str, mode: str, *, overwrite: bool = False, guards=(), listeners=(),
-                 server: str = "", banner: str = ""):
+                 server: str = "", banner: str = "", sandbox: Sandbox | None = None):
         self.notebook, self.mode, self.overwrite = notebook, mode, overwrite
+        self.sandbox = sandbox if mode == OFFLINE else None  # answers what nobody recorded, offline only
+        self._local_sync: httpx2.HTTPTransport | None = None
         self.server, self.banner = server, banner
         self.recording = Recording(notebook) if mode in (OFFLINE, RECORD) else None
         self.guards = list(guards)  # guard(outgoing) may raise to stop a request before it is sent
@@ -60,6 +65,9 @@ class Session:
             if cls.__dict__.get(name) is method:
                 setattr(cls, name, before)
         self._installed = {}
+        if self._local_sync is not None:  # the sandbox's connections end with the session
+            self._local_sync.close()
+            self._local_sync = None
 
     def _sync_method(self, send):
         session = self
@@ -67,6 +75,13 @@ class Session:
         def handle_request(transport, request):
             request.read()
             sent, outgoing, index = session._before(request)
+            if index == LOCAL:
+                local = session._local_request(sent, request)
+                try:
+                    answer = send(session._local_transport(), local)
+                except httpx2.TransportError as err:
+                    raise session._unreachable(sent, err) from None
+                return session._local_answer(outgoing, answer, traffic.TeeStream)
             if index is not None:
                 return session._replay(outgoing, index, request)
             response = send(transport, request)
@@ -85,6 +100,16 @@ class Session:
         async def handle_async_request(transport, request):
             await request.aread()
             sent, outgoing, index = session._before(request)
+            if index == LOCAL:
+                local = session._local_request(sent, request)
+                own = httpx2.AsyncHTTPTransport()  # one per request: an async transport belongs to its event loop
+                try:
+                    answer = await send(own, local)
+                except httpx2.TransportError as err:
+                    await own.aclose()
+                    raise session._unreachable(sent, err) from None
+                answer.stream = _ClosingStream(answer.stream, own)
+                return session._local_answer(outgoing, answer, traffic.AsyncTeeStream)
             if index is not None:
                 return session._replay(outgoing, index, request)
             response = await send(transport, request)
@@ -112,8 +137,48 @@ class Session:
             print(f"The last answer to {sent.method} {sent.path} was not saved to {shown(self.recording.path)} "
                   "(see the message above), so this request goes to the server again.")
         if index is None and self.mode == OFFLINE:
-            raise OfflineMiss(recording=self.recording, request=sent)
+            if self.sandbox is not None and self.sandbox.serves(sent.path) and isinstance(sent.body, dict):
+                return sent, outgoing, LOCAL
+            note = self.sandbox.cannot_serve(sent.path) if self.sandbox is not None else sandbox.how_to_set_up()
+            raise OfflineMiss(recording=self.recording, request=sent, note=note)
         return sent, outgoing, index
+
+    # --- the local sandbox: offline, what nobody recorded
+
+    def _local_request(self, sent: Sent, request: httpx2.Request) -> httpx2.Request:
+        assert self.sandbox is not None and isinstance(sent.body, dict)  # _before chose the sandbox
+        refused = refusals.refusal(sent.path, sent.body)
+        if refused is not None:  # the sandbox would answer what the API refuses: that would teach the wrong thing
+            raise self._miss(sent, f"The live API refuses this request ({refused.status}: {refused.message}), "
+                                   "so the local sandbox does not answer it either.")
+        try:
+            return self.sandbox.request_for(request, sent.path, sent.body)
+        except SandboxError as err:
+            raise self._miss(sent, str(err)) from None
+
+    def _local_transport(self) -> httpx2.HTTPTransport:
+        """The sandbox's own transport: never a proxy the SDK's transport may go through."""
+        if self._local_sync is None:
+            self._local_sync = httpx2.HTTPTransport()
+        return self._local_sync
+
+    def _unreachable(self, sent: Sent, err: Exception) -> OfflineMiss:
+        assert self.sandbox is not None
+        return self._miss(sent, self.sandbox.unreachable(err))
+
+    def _miss(self, sent: Sent, note: str) -> OfflineMiss:
+        assert self.recording is not None  # offline mode has a recording
+        return OfflineMiss(recording=self.recording, request=sent, note=note)
+
+    def _local_answer(self, outgoing: traffic.Outgoing, response: httpx2.Response, tee) -> httpx2.Response:
+        """The sandbox's answer, marked in the cell's output and in its headers; the meter counts it as local."""
+        assert self.sandbox is not None
+        self.sandbox.answered += 1
+        print(self.sandbox.mark)
+        response.headers[MARK_HEADER] = self.sandbox.label.encode("ascii", "replace").decode()
+        if self.listeners:
+            response.stream = traffic.tee(self.listeners, outgoing, response, tee, local=True)
+        return response
 
     def _replay(self, outgoing: traffic.Outgoing, index: int, request: httpx2.Request) -> httpx2.Response:
         assert self.recording is not None  # a replay comes from a recording
@@ -151,6 +216,9 @@ class Session:
         catalogue says the API refuses this request with that status). A 401 to the session's own key
         stops recording, so a wrong key can never replace the good answers."""
         status, where = response.status_code, shown(self.recording.path) if self.recording else ""
+        if MARK_HEADER in response.headers:  # a local sandbox's answer, relayed: only the API's answers are kept
+            return (f"Not recorded: {sent.method} {sent.path} was answered by a local sandbox "
+                    f"({response.headers[MARK_HEADER]}), not by the API, so {where} keeps what it had.")
         if status < 400:
             return ""
         key = os.environ.get("OPENAI_API_KEY", "")
@@ -196,6 +264,23 @@ class Session:
         if self.listeners:
             response.stream = traffic.tee(self.listeners, outgoing, response, tee)
         return response
+
+
+class _ClosingStream(httpx2.AsyncByteStream):
+    """An async answer's stream that closes the transport it came through once it is closed."""
+
+    def __init__(self, stream, transport: httpx2.AsyncHTTPTransport):
+        self._stream, self._transport = stream, transport
+
+    async def __aiter__(self):
+        async for chunk in self._stream:
+            yield chunk
+
+    async def aclose(self) -> None:
+        try:
+            await self._stream.aclose()
+        finally:
+            await self._transport.aclose()
 
 
 def _fields(body) -> dict | None:

@@ -30,6 +30,7 @@ class Exchange(Outgoing):
     body: dict | None = None  # the JSON answer, parsed; None when streamed or not JSON
     events: list[dict] = field(default_factory=list)  # each server-sent event's data, when streamed
     live: bool = False  # came over the network; False when replayed from a recording
+    local: bool = False  # answered by the local sandbox on this machine (helpers.sandbox): free, never billed
 
 
 def parse_events(raw: bytes) -> list[dict]:
@@ -49,7 +50,8 @@ def _is_events(content_type: str) -> bool:
     return content_type.startswith("text/event-stream")
 
 
-def notify(listeners, outgoing: Outgoing, status: int, content_type: str, content: bytes, *, live: bool) -> None:
+def notify(listeners, outgoing: Outgoing, status: int, content_type: str, content: bytes, *, live: bool,
+           local: bool = False) -> None:
     """Tell each listener about a finished exchange; a listener's fault never breaks the learner's call."""
     if not listeners:
         return
@@ -62,7 +64,7 @@ def notify(listeners, outgoing: Outgoing, status: int, content_type: str, conten
         except ValueError:
             pass
     exchange = Exchange(outgoing.method, outgoing.path, outgoing.json, status=status,
-                        body=body if isinstance(body, dict) else None, events=events, live=live)
+                        body=body if isinstance(body, dict) else None, events=events, live=live, local=local)
     for listener in list(listeners):
         try:
             listener(exchange)
@@ -119,9 +121,10 @@ class AsyncTeeStream(_Tee, httpx2.AsyncByteStream):
             self._done()
 
 
-def tee(listeners, outgoing: Outgoing, response: httpx2.Response, stream_class):
+def tee(listeners, outgoing: Outgoing, response: httpx2.Response, stream_class, *, local: bool = False):
     """The response's stream, wrapped so that the listeners hear of it once it has been read."""
     content_type = response.headers.get("content-type", "")
     keep = _is_events(content_type) or "json" in content_type  # binary answers (audio) are not kept in memory
-    finish = functools.partial(notify, listeners, outgoing, response.status_code, content_type, live=True)
+    finish = functools.partial(notify, listeners, outgoing, response.status_code, content_type, live=not local,
+                               local=local)
     return stream_class(response.stream, finish, keep)

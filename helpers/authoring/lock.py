@@ -2,6 +2,7 @@
 
     requirements.lock        what a learner installs (requirements.txt and everything it needs)
     tests/requirements.lock  what the tests install (that, plus tests/requirements.txt)
+    tests/requirements-sandbox.lock  the `sandbox` extra (tests/requirements-sandbox.txt), within the test lock
     binder/requirements.txt  the same as requirements.lock, for Binder's image
 
 uv resolves them once for every platform and for Python 3.11 and 3.12 (`--universal`). Each lock
@@ -26,7 +27,17 @@ INPUTS_MARK = "# inputs sha256: "
 def locks() -> dict[Path, tuple[Path, ...]]:
     """Each lock and the requirement files it is made from."""
     kit, tests = paths.ROOT / "requirements.txt", paths.ROOT / "tests" / "requirements.txt"
-    return {paths.ROOT / "requirements.lock": (kit,), paths.ROOT / "tests" / "requirements.lock": (kit, tests)}
+    return {paths.ROOT / "requirements.lock": (kit,), paths.ROOT / "tests" / "requirements.lock": (kit, tests),
+            SANDBOX_LOCK: (SANDBOX_REQUIREMENTS,)}
+
+
+SANDBOX_REQUIREMENTS = paths.ROOT / "tests" / "requirements-sandbox.txt"
+SANDBOX_LOCK = paths.ROOT / "tests" / "requirements-sandbox.lock"
+
+
+def constraints(lock: Path) -> list[str]:
+    """The sandbox lock is resolved within the test lock, so installing it changes no package the tests pinned."""
+    return ["--constraint", "tests/requirements.lock"] if lock == SANDBOX_LOCK else []
 
 
 def binder_copy() -> Path:
@@ -53,7 +64,8 @@ def write(lock: Path, inputs: tuple[Path, ...]) -> None:
         raise SystemExit("uv is not installed: `pip install -r tests/requirements.txt` brings it.")
     relative = [str(path.relative_to(paths.ROOT)) for path in inputs]
     result = subprocess.run([uv, "pip", "compile", "--universal", "--python-version", PYTHON, "--quiet",
-                             "--no-header", *relative], cwd=paths.ROOT, capture_output=True, text=True, check=False)
+                             "--no-header", *constraints(lock), *relative], cwd=paths.ROOT, capture_output=True,
+                            text=True, check=False)
     if result.returncode != 0:
         raise SystemExit(f"uv could not resolve {', '.join(relative)}:\n{result.stderr}")
     header = (f"# The whole environment, pinned: written by `python -m helpers.authoring.lock` from "

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import ipywidgets as widgets
 import openai
 
-from .. import endpoints, models
+from .. import endpoints, models, sandbox
 from ..history import HistoryError
 from ..modes import KIT_ERRORS
 from ..prices import usd
@@ -224,7 +224,9 @@ class ChatWidget(widgets.VBox):
             self.refresh()
             return None
         self.input.value = ""
+        answered_before = sandbox.answered()
         turn = self.chat.send(text)
+        self.notice = sandbox.note_since(answered_before)  # the reply came from the local sandbox, not OpenAI
         if turn.error:
             self.notice = self.miss_note() if turn.missed else turn.error
             self.input.value = text  # kept, to edit and send again
