@@ -80,6 +80,21 @@ class Sandbox:
     def serves(self, path: str) -> bool:
         return path in SERVED
 
+    def declines(self, body: dict) -> str:
+        """Why the default engine leaves a chat request to the miss message, or ''. Its base model and chat
+        format know no tools and no structured output, and its server refuses messages that carry tool calls
+        with a validation error; a server the learner points at (Ollama) is left to answer as it can."""
+        if self.engine is None:
+            return ""
+        messages = body.get("messages") if isinstance(body.get("messages"), list) else []
+        with_tools = any(name in body for name in ("tools", "functions", "response_format")) or any(
+            isinstance(m, dict) and (m.get("role") in ("tool", "function") or m.get("tool_calls")) for m in messages)
+        if not with_tools:
+            return ""
+        return (f"The kit's default sandbox ({self.label}) answers plain chat only, so a request with tools or "
+                "structured output gets no answer without a recording; a local server that serves them (Ollama, "
+                "docs/sandbox.md) can.")
+
     def request_for(self, request: httpx2.Request, path: str, body: dict) -> httpx2.Request:
         """The request as this sandbox takes it: its address, its model, the OpenAI parameters it knows."""
         local = dict(body, model=self.model)

@@ -137,9 +137,12 @@ class Session:
             print(f"The last answer to {sent.method} {sent.path} was not saved to {shown(self.recording.path)} "
                   "(see the message above), so this request goes to the server again.")
         if index is None and self.mode == OFFLINE:
-            if self.sandbox is not None and self.sandbox.serves(sent.path) and isinstance(sent.body, dict):
+            if self.sandbox is None:
+                note = sandbox.how_to_set_up()
+            elif not (self.sandbox.serves(sent.path) and isinstance(sent.body, dict)):
+                note = self.sandbox.cannot_serve(sent.path)
+            elif not (note := self.sandbox.declines(sent.body)):
                 return sent, outgoing, LOCAL
-            note = self.sandbox.cannot_serve(sent.path) if self.sandbox is not None else sandbox.how_to_set_up()
             raise OfflineMiss(recording=self.recording, request=sent, note=note)
         return sent, outgoing, index
 

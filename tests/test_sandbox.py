@@ -250,3 +250,22 @@ def test_a_default_engine_that_stops_gives_the_miss_with_its_log_and_is_not_rest
         OpenAI().chat.completions.create(model=models.CHAT, messages=SPAIN)
     assert "The kit's sandbox engine stopped without answering" in str(caught.value)
     assert str(sandbox.default_engine.log) in str(caught.value) and started == [1]
+
+
+def test_the_default_engine_leaves_tools_and_structured_output_to_the_miss_message(local_server, recordings_dir,
+                                                                                 monkeypatch, capsys):
+    """Its base model knows no tools, and its server refuses tool-call messages with a validation error."""
+    monkeypatch.delenv("KIT_SANDBOX", raising=False)
+    monkeypatch.setattr(sandbox, "engine_installed", lambda: True)
+    monkeypatch.setattr(sandbox.default_engine, "start", lambda *a: local_server.url)
+    modes.setup(NOTEBOOK)
+    weather = {"type": "function", "function": {"name": "get_weather", "parameters": {"type": "object"}}}
+    called = {"role": "assistant", "content": None, "tool_calls": [
+        {"id": "call_1", "type": "function", "function": {"name": "get_weather", "arguments": "{}"}}]}
+    for extra in ({"tools": [weather]}, {"response_format": {"type": "json_object"}},
+                  {"messages": [*SPAIN, called, {"role": "tool", "tool_call_id": "call_1", "content": "sunny"}]}):
+        with pytest.raises(recordings.OfflineMiss) as caught:
+            OpenAI().chat.completions.create(**{"model": models.CHAT, "messages": SPAIN, **extra})
+        assert "answers plain chat only, so a request with tools or structured output" in str(caught.value)
+    assert local_server.requests == []
+    assert sandbox_cells.run(sandbox_cells.UNRECORDED_CHAT)["answer"] == "The capital of Spain is Madrid."

@@ -122,6 +122,7 @@ class LabServer:
             (self.workdir / name).mkdir(parents=True, exist_ok=True)
         env.update({
             "KIT_MODE": "offline",
+            "KIT_SANDBOX": "off",  # the lessons' stored answers are the recordings'; no local model answers a miss
             # Streams still arrive event by event, as learners see them, at a sixth of the default pace.
             "KIT_REPLAY_PACE_MS": os.environ.get("KIT_REPLAY_PACE_MS", "5"),
             # The venv has the kit installed editable from the repo; this makes kernels import the copy.
