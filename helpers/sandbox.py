@@ -86,7 +86,8 @@ class Sandbox:
         with a validation error; a server the learner points at (Ollama) is left to answer as it can."""
         if self.engine is None:
             return ""
-        messages = body.get("messages") if isinstance(body.get("messages"), list) else []
+        messages = body.get("messages")
+        messages = messages if isinstance(messages, list) else []
         with_tools = any(name in body for name in ("tools", "functions", "response_format")) or any(
             isinstance(m, dict) and (m.get("role") in ("tool", "function") or m.get("tool_calls")) for m in messages)
         if not with_tools:
