@@ -14,6 +14,8 @@ from __future__ import annotations
 import base64
 import html
 
+from .shell import running_shell
+
 
 def describe_figure(figure) -> str:
     """'Chart: <title>; <axes title> (<y label> by <x label>); ...', from what the figure itself says."""
@@ -54,11 +56,7 @@ def image_html(image) -> str | None:
 
 def install() -> None:
     """Register the HTML forms in the running notebook (nothing happens in plain Python)."""
-    try:
-        from IPython import get_ipython
-    except ImportError:
-        return
-    shell = get_ipython()
+    shell = running_shell()
     if shell is None:
         return
     formatter = shell.display_formatter.formatters["text/html"]

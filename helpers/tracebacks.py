@@ -18,6 +18,8 @@ import sysconfig
 import types
 from pathlib import Path
 
+from .shell import running_shell
+
 RED, RESET = "\x1b[31m", "\x1b[39m"  # the colour IPython gives an exception's name
 
 
@@ -130,11 +132,7 @@ def _chain(value: BaseException) -> list[BaseException]:
 
 def install(kit_errors: tuple[type[BaseException], ...]) -> ErrorDisplay | None:
     """Show errors this way in the running notebook (nothing happens in plain Python)."""
-    try:
-        from IPython import get_ipython
-    except ImportError:
-        return None
-    shell = get_ipython()
+    shell = running_shell()
     if shell is None:
         return None
     display = ErrorDisplay(kit_errors)

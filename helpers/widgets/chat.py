@@ -19,6 +19,7 @@ from ..history import HistoryError
 from ..modes import KIT_ERRORS
 from ..prices import usd
 from ..recordings import OfflineMiss, recorded_requests
+from ..shell import running_shell
 
 DEFAULT_DEVELOPER = "You are a friendly travel guide. Answer in at most three sentences."
 DEFAULT_MODEL = models.CHAT
@@ -301,11 +302,7 @@ class ChatWidget(widgets.VBox):
 def _clear_notice_when_a_cell_runs(widget: ChatWidget) -> None:
     """In a notebook, a notice left by one cell (or click) is gone once another cell runs: after Run All,
     the pane shows the conversation, not a note about a cell the learner never ran by hand."""
-    try:
-        from IPython import get_ipython
-    except ImportError:
-        return
-    shell = get_ipython()
+    shell = running_shell()
     if shell is None:
         return
     ref = weakref.ref(widget)
