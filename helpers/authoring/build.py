@@ -28,6 +28,9 @@ from .. import misses, paths, recordings
 from . import classroom, factsheet, figures, lesson, navigation
 
 TIMEOUT = 300
+# nbclient waits 60 s for a new kernel by default; on two cores shared with the browser suite and the sandbox
+# engine, a kernel has taken longer than that to answer.
+STARTUP_TIMEOUT = 180
 OFFLINE_MISS = "offline-miss"  # the tag of a cell whose request is kept out of the recording, to show a miss
 
 
@@ -50,8 +53,8 @@ def _environment(**values):
 
 def run(nb):
     """Run a notebook (as read by nbformat) top to bottom in a fresh kernel, from the lessons' folder."""
-    client = NotebookClient(nb, timeout=TIMEOUT, kernel_name="python3", record_timing=False,
-                            store_widget_state=False, coalesce_streams=True,
+    client = NotebookClient(nb, timeout=TIMEOUT, startup_timeout=STARTUP_TIMEOUT, kernel_name="python3",
+                            record_timing=False, store_widget_state=False, coalesce_streams=True,
                             resources={"metadata": {"path": str(paths.NOTEBOOKS)}})
     client.execute()
     return nb
