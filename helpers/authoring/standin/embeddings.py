@@ -12,7 +12,9 @@ from .text import _encoding
 from .wire import Answer, ApiError, json_answer
 
 EMBEDDING_DIMENSIONS = {"text-embedding-3-large": 3072}  # every other embedding model: 1536
-EMBEDDING_MAX_TOKENS = 8192  # per input, for every embedding model
+# Per input, for every embedding model: OpenAI's OpenAPI spec, CreateEmbeddingRequest.input ("must not
+# exceed the max input tokens for the model (8192 tokens for all embedding models)").
+EMBEDDING_MAX_TOKENS = 8192
 
 
 def answer(call: Call) -> Answer:
