@@ -217,6 +217,7 @@ class Engine:
         self.process: subprocess.Popen | None = None
         self.url = ""
         self.log = Path(tempfile.gettempdir()) / f"kit-sandbox-{os.getpid()}.log"
+        atexit.register(self.stop)  # once: a stopped engine makes it a no-op, a restarted one is stopped again
 
     @property
     def running(self) -> bool:
@@ -240,7 +241,6 @@ class Engine:
             self.process = subprocess.Popen(self.command(port), stdout=log, stderr=subprocess.STDOUT,
                                             stdin=subprocess.DEVNULL, start_new_session=True,
                                             preexec_fn=_end_with_parent if sys.platform == "linux" else None)
-        atexit.register(self.stop)
         self.url = f"http://{HOST}:{port}/v1"
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
