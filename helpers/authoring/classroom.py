@@ -3,6 +3,8 @@
     python -m helpers.authoring.classroom link --hub https://hub.example.edu --lesson 02_parameters
     python -m helpers.authoring.classroom link --hub https://hub.example.edu --all     # a table for a handout
     python -m helpers.authoring.classroom schedules [--check]                         # docs/instructor-guide.md
+    python -m helpers.authoring.classroom sizing [--learners 200 ...] [--write|--check]  # every hub and proxy number
+    python -m helpers.authoring.classroom wheelhouse [--platform ...]                  # wheels for a venue with no network
 
 The schedules in the instructor guide are built from each lesson's minutes (`timing.py`, from what
 the lesson holds), so they change when a lesson's length does; `update()` writes them, and a test
@@ -186,6 +188,8 @@ def links_table(hub: str, **options) -> str:
 
 
 def main(argv=None) -> int:
+    from . import sizing, wheels  # they use this module's schedules
+
     parser = argparse.ArgumentParser(prog="python -m helpers.authoring.classroom", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -198,9 +202,34 @@ def main(argv=None) -> int:
     link.add_argument("--branch", default=navigation.BRANCH)
     schedules = commands.add_parser("schedules", help="write the schedules into docs/instructor-guide.md")
     schedules.add_argument("--check", action="store_true", help="report whether they are stale, change nothing")
+    size = commands.add_parser("sizing", help="print every number the hub, the proxy and the TLJH guide set")
+    defaults = sizing.Class()
+    size.add_argument("--learners", type=int, default=defaults.learners)
+    size.add_argument("--budget", type=float, default=defaults.budget_usd, help="each learner's, in dollars")
+    size.add_argument("--budget-days", type=int, default=defaults.budget_days)
+    size.add_argument("--node-cpus", type=int, default=defaults.node_cpus, help="a user node's cores (Z2JH)")
+    size.add_argument("--node-memory", type=int, default=defaults.node_memory_gb, help="a user node's memory, GB")
+    size.add_argument("--tier", type=int, help="the organisation's OpenAI usage tier (default: the lowest that fits)")
+    writing = size.add_mutually_exclusive_group()
+    writing.add_argument("--write", action="store_true", help="write the numbers into docs/classroom/")
+    writing.add_argument("--check", action="store_true", help="report whether docs/classroom/ holds them")
+    wheels.add_arguments(commands.add_parser("wheelhouse", help="download a wheel of every pinned package, "
+                                                               "for installing with no network"))
     args = parser.parse_args(argv)
 
     try:
+        if args.command == "wheelhouse":
+            return wheels.main(args)
+        if args.command == "sizing":
+            numbers = sizing.size(sizing.Class(args.learners, args.budget, args.budget_days, args.node_cpus,
+                                               args.node_memory, args.tier))
+            if not (args.write or args.check):
+                print(sizing.explain(numbers))
+                return 0
+            changed = sizing.update(numbers, check_only=args.check)
+            print("\n".join(f"{'stale' if args.check else 'written'}: {name}" for name in changed)
+                  or "docs/classroom/ holds these numbers")
+            return 1 if changed and args.check else 0
         if args.command == "link":
             options = {"repository": args.repository, "branch": args.branch}
             print(links_table(args.hub, **options) if args.all else nbgitpuller_url(args.hub, args.lesson, **options))
