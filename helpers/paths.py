@@ -8,7 +8,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
-DATA = ROOT / "data"
+# In the repository (and an editable install) the data is data/; an installed wheel carries it inside the
+# package as helpers/_data (setup.py), so a lesson runs outside the repository, on Colab for one.
+_PACKAGED = Path(__file__).resolve().parent / "_data"
+DATA = _PACKAGED if _PACKAGED.is_dir() else ROOT / "data"
 RECORDINGS = DATA / "recordings"
 STANDIN_SCRIPTS = DATA / "standin"
 GUIDE = ROOT / "docs" / "instructor-guide.md"

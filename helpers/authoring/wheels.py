@@ -32,20 +32,31 @@ PYTHONS = ("3.11", "3.12")  # the kit's Pythons (README, Start)
 @dataclass(frozen=True)
 class Platform:
     name: str
-    tags: tuple[str, ...]   # pip --platform values; pip also accepts older manylinux and macOS versions
+    tags: tuple[str, ...]   # pip --platform values: every tag a wheel for it may carry
     sys_platform: str
     platform_system: str
     machine: str
     os_name: str = "posix"
 
 
-# Learners' machines: Linux (glibc 2.28 and later: Debian 10, Ubuntu 20.04, RHEL 8), macOS 12+ on Intel
-# and 14+ on Apple silicon, 64-bit Windows.
+def _manylinux(arch: str) -> tuple[str, ...]:
+    """glibc 2.28 and every older manylinux a wheel may be tagged with (pip takes the list as given)."""
+    return (*(f"manylinux_2_{minor}_{arch}" for minor in range(28, 16, -1)), f"manylinux2014_{arch}")
+
+
+def _macos(arch: str, newest: int, oldest: tuple[int, int]) -> tuple[str, ...]:
+    versions = [f"{major}_0" for major in range(newest, 10, -1)]
+    versions += [f"10_{minor}" for minor in range(15, oldest[1] - 1, -1)] if oldest[0] == 10 else []
+    return tuple(f"macosx_{v}_{kind}" for v in versions for kind in (arch, "universal2"))
+
+
+# Learners' machines: Linux with glibc 2.28 or newer (Debian 10, Ubuntu 20.04, RHEL 8 and later), macOS 14+
+# on Apple silicon and 12+ on Intel, 64-bit Windows.
 PLATFORMS = {p.name: p for p in (
-    Platform("linux-x86_64", ("manylinux_2_28_x86_64",), "linux", "Linux", "x86_64"),
-    Platform("linux-aarch64", ("manylinux_2_28_aarch64",), "linux", "Linux", "aarch64"),
-    Platform("macos-arm64", ("macosx_14_0_arm64",), "darwin", "Darwin", "arm64"),
-    Platform("macos-x86_64", ("macosx_12_0_x86_64",), "darwin", "Darwin", "x86_64"),
+    Platform("linux-x86_64", _manylinux("x86_64"), "linux", "Linux", "x86_64"),
+    Platform("linux-aarch64", _manylinux("aarch64"), "linux", "Linux", "aarch64"),
+    Platform("macos-arm64", _macos("arm64", 14, (11, 0)), "darwin", "Darwin", "arm64"),
+    Platform("macos-x86_64", _macos("x86_64", 12, (10, 9)), "darwin", "Darwin", "x86_64"),
     Platform("windows-amd64", ("win_amd64",), "win32", "Windows", "AMD64", "nt"),
 )}
 
@@ -61,11 +72,11 @@ def this_platform() -> str:
                      f"choose one with --platform ({', '.join(PLATFORMS)})")
 
 
-def pins(lock: Path, target: Platform, python: str) -> list[str]:
-    """The lock's `name==version` lines whose markers hold on the target."""
+def pins(lock: Path, target: Platform, python: str, full_version: str | None = None) -> list[str]:
+    """The lock's `name==version` lines whose markers hold on the target (Python X.Y, at X.Y.0 unless told)."""
     environment = {"sys_platform": target.sys_platform, "platform_system": target.platform_system,
                    "platform_machine": target.machine, "os_name": target.os_name,
-                   "python_version": python, "python_full_version": f"{python}.0",
+                   "python_version": python, "python_full_version": full_version or f"{python}.0",
                    "implementation_name": "cpython", "platform_python_implementation": "CPython"}
     chosen = []
     for line in lock.read_text(encoding="utf-8").splitlines():
@@ -78,8 +89,15 @@ def pins(lock: Path, target: Platform, python: str) -> list[str]:
 
 
 def download(dest: Path, target: Platform, python: str, lock: Path) -> None:
-    """Every pin for one platform and Python, as wheels only (a package with no wheel there is an error)."""
-    wanted = pins(lock, target, python) + list(BUILD_REQUIREMENTS)
+    """Every pin for one platform and Python, as wheels only (a package with no wheel there is an error).
+    Some pins change within a Python release (`python_full_version >= '3.11.5'`), so both its first and
+    its latest patch releases are served."""
+    for full_version in (f"{python}.0", f"{python}.99"):
+        _download(dest, target, full_version, pins(lock, target, python, full_version) + list(BUILD_REQUIREMENTS))
+
+
+def _download(dest: Path, target: Platform, python: str, wanted: list[str]) -> None:
+    """`python` is X.Y.Z: pip checks each package's Requires-Python against it."""
     command = [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary=:all:",
                "--implementation", "cp", "--python-version", python, "--dest", str(dest)]
     for tag in target.tags:
