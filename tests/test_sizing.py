@@ -3,6 +3,7 @@ Zero to JupyterHub values pass the chart's own schema."""
 import copy
 import json
 import math
+import re
 from pathlib import Path
 
 import jsonschema
@@ -69,7 +70,8 @@ def chart_errors(values):
     schema = json.loads((CHART / "values.schema.json").read_text(encoding="utf-8"))
     defaults = yaml.safe_load((CHART / "values.yaml").read_text(encoding="utf-8"))
     merged = helm_merge(defaults, values)
-    return [f"{'.'.join(map(str, e.path))}: {e.message}" for e in jsonschema.Draft7Validator(schema).iter_errors(merged)]
+    errors = jsonschema.Draft7Validator(schema).iter_errors(merged)
+    return [f"{'.'.join(map(str, e.path))}: {e.message}" for e in errors]
 
 
 def installed_values():
@@ -145,12 +147,24 @@ def test_bad_input_is_a_short_message(argv, message, capsys):
 
 def test_the_classroom_guide_quotes_the_default_numbers():
     text = " ".join((CLASSROOM / "README.md").read_text(encoding="utf-8").split())
-    lite = DEFAULT["litellm"]
+    lite, tier = DEFAULT["litellm"], DEFAULT["tier"]
     for phrase in (f"a 16 GB node holds {DEFAULT['learners_per_node']}",
                    f"culled only after {DEFAULT['z2jh']['cull.timeout'] // 60} minutes",
-                   f"tier {DEFAULT['tier'].number} ({DEFAULT['tier'].rpm:,} requests and {DEFAULT['tier'].tpm:,} tokens",
+                   f"tier {tier.number} ({tier.rpm:,} requests and {tier.tpm:,} tokens",
                    f"{lite['litellm_settings.default_key_generate_params.rpm_limit']} requests and "
                    f"{lite['litellm_settings.default_key_generate_params.tpm_limit']:,} tokens a minute",
                    f"takes {sizing.BURST} times",
                    f"guaranteed {DEFAULT['z2jh']['singleuser.memory.guarantee'].removesuffix('M')} MB"):
         assert phrase in text, phrase
+
+
+def test_the_classroom_docs_name_the_repository_and_folder_navigation_sets():
+    """The fork's repository and folder are set once (helpers/authoring/navigation.py); the guides follow it."""
+    from helpers.authoring import navigation
+
+    for path in sorted(CLASSROOM.iterdir()):
+        text = path.read_text(encoding="utf-8")
+        for repository in re.findall(r"(?:github\.com|githubusercontent\.com)/([\w.-]+/[\w.-]+)", text):
+            assert repository == navigation.REPOSITORY, f"{path.name} names {repository}"
+        for folder in re.findall(r"(?:~|/home/jovyan)/([\w-][\w.-]*)", text):
+            assert folder == navigation.FOLDER, f"{path.name} names the folder {folder}"

@@ -8,7 +8,9 @@ tests themselves install with `--no-index` and no pip configuration, so nothing 
 import json
 import os
 import re
+import shlex
 import shutil
+import tomllib
 import subprocess
 import sys
 from pathlib import Path
@@ -16,7 +18,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from helpers.authoring import wheels
+from helpers.authoring import navigation, wheels
 from helpers.paths import ROOT
 
 WHEELHOUSE = Path(os.environ.get("KIT_WHEELHOUSE", ROOT / ".venv" / "wheelhouse"))
@@ -120,12 +122,17 @@ def outputs(nb) -> list[list[str]]:
 
 
 @pytest.fixture(scope="module")
-def installed_wheel(venue, wheelhouse):
-    """The same venv with the kit's wheel instead of the editable install: the kit as Colab gets it."""
+def installed_wheel(venue, wheelhouse, tmp_path_factory):
+    """The same venv with the kit's wheel instead of the editable install, installed as a lesson's header
+    tells a Colab learner to (the wheel in place of the repository, the wheelhouse in place of PyPI)."""
     venv, env = venue
-    wheel = sorted(wheelhouse.glob("openai_sdk_kit-*.whl"))[-1]
-    subprocess.run([venv / "bin" / "python", "-m", "pip", "install", "--quiet", "--no-index", "--find-links",
-                    str(wheelhouse), "--no-deps", "--force-reinstall", str(wheel)], env=env, check=True)
+    wheel = wheels.build_kit(tmp_path_factory.mktemp("kit-wheel"), wheelhouse)  # this tree's, not the house's
+    pip = [venv / "bin" / "python", "-m", "pip", "install", "--quiet", "--no-index", "--find-links", str(wheelhouse)]
+    subprocess.run([*pip, "--no-deps", "--force-reinstall", str(wheel)], env=env, check=True)
+    source = f"git+https://github.com/{navigation.REPOSITORY}@{navigation.BRANCH}"
+    assert source in navigation.COLAB_INSTALL
+    requirement = shlex.split(navigation.COLAB_INSTALL.removeprefix("%pip install -q "))[0]
+    subprocess.run([*pip, requirement.replace(source, wheel.as_uri())], env=env, check=True)
     return venv, env
 
 
@@ -155,3 +162,32 @@ def test_a_lesson_copied_into_an_empty_folder_runs_offline_from_the_installed_wh
     assert got == wanted
     banner = json.dumps(got[0])
     assert "Offline" in banner or "offline" in banner
+
+
+# --- Colab ------------------------------------------------------------------------------------------------
+
+COLAB_SHIPS = {"jupyterlab", "ipykernel", "pandas", "matplotlib", "numpy"}  # Colab's own, at its versions
+AUTHORS_ONLY = {"nbformat", "nbclient"}  # the build and the tests; no lesson imports them
+
+
+def test_the_colab_extra_is_the_learner_pins_colab_lacks():
+    pins = [line for line in (ROOT / "requirements.txt").read_text(encoding="utf-8").splitlines()
+            if line and not line.startswith("#")]
+    wanted = [pin for pin in pins if pin.split("==")[0] not in COLAB_SHIPS | AUTHORS_ONLY]
+    extra = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["optional-dependencies"]
+    assert extra["colab"] == wanted
+
+
+@pytest.mark.parametrize("path", navigation.lessons(), ids=lambda p: p.stem)
+def test_every_lesson_header_has_a_colab_badge_and_the_install_to_run_first(path):
+    header = "".join(nbformat.read(path, as_version=4).cells[0].source)
+    url = f"https://colab.research.google.com/github/{navigation.REPOSITORY}/blob/{navigation.BRANCH}/notebooks/{path.name}"
+    assert f"[![Open in Colab]({navigation.COLAB_BADGE})]({url})" in header
+    assert f"`{navigation.COLAB_INSTALL}`" in header
+
+
+def test_the_readme_table_launches_every_lesson_on_binder_and_colab():
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    for path in navigation.lessons():
+        assert f"[![Colab]({navigation.COLAB_BADGE})]({navigation.colab_url(path.stem)})" in text, path.stem
+        assert navigation.binder_url(path.stem) in text, path.stem

@@ -4,7 +4,7 @@
     python -m helpers.authoring.classroom link --hub https://hub.example.edu --all     # a table for a handout
     python -m helpers.authoring.classroom schedules [--check]                         # docs/instructor-guide.md
     python -m helpers.authoring.classroom sizing [--learners 200 ...] [--write|--check]  # every hub and proxy number
-    python -m helpers.authoring.classroom wheelhouse [--platform ...]                  # wheels for a venue with no network
+    python -m helpers.authoring.classroom wheelhouse [--platform ...]                  # wheels, for no network
 
 The schedules in the instructor guide are built from each lesson's minutes (`timing.py`, from what
 the lesson holds), so they change when a lesson's length does; `update()` writes them, and a test

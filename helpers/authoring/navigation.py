@@ -15,9 +15,16 @@ from .. import paths
 from . import timing
 
 
-REPOSITORY = "openai-sdk-kit/openai-sdk-kit"  # owner/name on GitHub: the one place it is set
+# The kit's repository (owner/name on GitHub) and branch: the one place they are set. A fork changes them
+# here, then runs the build: Binder and Colab badges, nbgitpuller links and the Colab install follow.
+REPOSITORY = "openai-sdk-kit/openai-sdk-kit"
 BRANCH = "main"
+FOLDER = REPOSITORY.split("/")[1]  # the folder a clone (and nbgitpuller) puts the kit in
 BINDER_BADGE = "https://mybinder.org/badge_logo.svg"
+COLAB_BADGE = "https://colab.research.google.com/assets/colab-badge.svg"
+# Colab has no kit: a learner's first cell there installs it, from the repository, with its recordings
+# (package data) and the packages Colab lacks (the `colab` extra in pyproject.toml).
+COLAB_INSTALL = f'%pip install -q "openai-sdk-kit[colab] @ git+https://github.com/{REPOSITORY}@{BRANCH}"'
 TOP, BOTTOM = "nav-top", "nav-bottom"
 CONTENTS = "contents"  # notebooks/contents.ipynb: the lessons index every "Contents" link opens
 KERNELSPEC = {"display_name": "Python 3", "language": "python", "name": "python3"}
@@ -34,6 +41,15 @@ def contents_path() -> Path:
 def binder_url(notebook: str) -> str:
     return (f"https://mybinder.org/v2/gh/{REPOSITORY}/{BRANCH}"
             f"?urlpath=lab/tree/notebooks/{notebook}.ipynb")
+
+
+def colab_url(notebook: str) -> str:
+    return f"https://colab.research.google.com/github/{REPOSITORY}/blob/{BRANCH}/notebooks/{notebook}.ipynb"
+
+
+def launch_badges(name: str, long: bool = True) -> str:
+    binder, colab = ("Launch on Binder", "Open in Colab") if long else ("Binder", "Colab")
+    return f"[![{binder}]({BINDER_BADGE})]({binder_url(name)}) [![{colab}]({COLAB_BADGE})]({colab_url(name)})"
 
 
 def lesson_info(path: Path) -> dict:
@@ -56,9 +72,9 @@ def nav_cells(infos: list[dict], position: int) -> tuple[str, str]:
     following = infos[position + 1] if position + 1 < len(infos) else None
     links = " | ".join(filter(None, [_link(previous, "&lt; Previous:"), f"[Contents]({CONTENTS}.ipynb)",
                                      _link(following, "Next:")]))
-    badge = f"[![Launch on Binder]({BINDER_BADGE})]({binder_url(info['name'])})"
-    top = (f"{links}\n\n{badge}  \n"
-           f"**Teaching:** {info['teach_minutes']} min · **Practice:** {info['practice_minutes']} min")
+    top = (f"{links}\n\n{launch_badges(info['name'])}  \n"
+           f"**Teaching:** {info['teach_minutes']} min · **Practice:** {info['practice_minutes']} min\n\n"
+           f"On Colab, add a code cell above the setup cell with `{COLAB_INSTALL}` and run it first.")
     return top, links
 
 
@@ -76,7 +92,7 @@ def contents_table(infos: list[dict]) -> str:
         number = info["name"].split("_", 1)[0]
         rows.append(f"| {number} | [{info['title']}](notebooks/{info['name']}.ipynb) | "
                     f"{info['teach_minutes']} min | {info['practice_minutes']} min | "
-                    f"[![Binder]({BINDER_BADGE})]({binder_url(info['name'])}) |")
+                    f"{launch_badges(info['name'], long=False)} |")
     rows.append(f"\n{total_line(infos)}")
     return "\n".join(rows)
 
@@ -137,7 +153,7 @@ def update(check_only: bool = False) -> list[str]:
             write_notebook(contents_notebook(infos), index)
     readme = paths.ROOT / "README.md"
     text = readme.read_text(encoding="utf-8")
-    new_text = replace_block(text, "badge", f"[![Launch on Binder]({BINDER_BADGE})]({binder_url(infos[0]['name'])})")
+    new_text = replace_block(text, "badge", launch_badges(infos[0]["name"]))
     new_text = replace_block(new_text, "lessons", contents_table(infos))
     if new_text != text:
         stale.append("README.md")

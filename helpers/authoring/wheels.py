@@ -109,13 +109,13 @@ def _download(dest: Path, target: Platform, python: str, wanted: list[str]) -> N
                          + (f"no wheel of {', '.join(missing)}" if missing else result.stderr.strip()[-500:]))
 
 
-def build_kit(dest: Path) -> Path:
-    """The kit's own wheel (lessons' recordings and data included), for `pip install openai-sdk-kit`."""
-    before = set(dest.glob("openai_sdk_kit-*.whl"))
-    for old in before:
+def build_kit(dest: Path, wheelhouse: Path | None = None) -> Path:
+    """The kit's own wheel (lessons' recordings and data included), for `pip install openai-sdk-kit`; its
+    build backend comes from the wheelhouse (by default `dest`), not from an index."""
+    for old in dest.glob("openai_sdk_kit-*.whl"):
         old.unlink()
     result = subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-index",
-                             "--find-links", str(dest), "--wheel-dir", str(dest), str(paths.ROOT)],
+                             "--find-links", str(wheelhouse or dest), "--wheel-dir", str(dest), str(paths.ROOT)],
                             capture_output=True, text=True)
     built = sorted(dest.glob("openai_sdk_kit-*.whl"))
     if result.returncode or not built:
