@@ -6,6 +6,7 @@ tool can point the kit at another folder by setting them here alone.
 import os
 from pathlib import Path
 
+REPOSITORY = "openai-sdk-kit/openai-sdk-kit"  # owner/name on GitHub: the one place it is set
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 DATA = ROOT / "data"

@@ -14,7 +14,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from . import models, paths
+from . import models, paths, vision
 
 ENCODING_URL = "https://openaipublic.blob.core.windows.net/encodings/{name}.tiktoken"
 BUNDLED = ("o200k_base", "cl100k_base")
@@ -89,6 +89,14 @@ def _content_text(content) -> str:
     return "".join(part.get("text", "") for part in content if isinstance(part, dict))
 
 
+def content_tokens(content, model: str = "") -> int:
+    """Tokens of a message's content: its text, and each image part by its size and detail (helpers.vision)."""
+    total = count_text(_content_text(content), model)
+    if isinstance(content, list):
+        total += sum(vision.part_tokens(part, model) for part in content if isinstance(part, dict))
+    return total
+
+
 def _reply_primer(model: str) -> int:
     entry = models.model(model)
     return TOKENS_REPLY_PRIMER_REASONING if entry is not None and entry.reasons else TOKENS_REPLY_PRIMER
@@ -96,12 +104,12 @@ def _reply_primer(model: str) -> int:
 
 def count_messages(messages: list[dict], model: str = "") -> int:
     """Prompt tokens a chat request with these messages costs, by OpenAI's published counting (an estimate
-    for current models, which may count a little differently)."""
+    for current models, which may count a little differently); images count as `helpers.vision` says."""
     total = _reply_primer(model)
     for message in messages:
         total += TOKENS_PER_MESSAGE
         total += count_text(message.get("role", ""), model)
-        total += count_text(_content_text(message.get("content")), model)
+        total += content_tokens(message.get("content"), model)
         if message.get("name"):
             total += TOKENS_PER_NAME + count_text(message["name"], model)
         for call in message.get("tool_calls") or []:

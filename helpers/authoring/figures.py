@@ -11,6 +11,8 @@ fails when one is stale. NAME is one of
     price-out:MODEL           ... per million output tokens
     price-in-per-1000:MODEL   ... per 1,000 input tokens, as older guides quote it
     price-other:MODEL         a price not per token ("$0.27 per hour of audio")
+    price-cached:MODEL        ... per million input tokens read from the prompt cache
+    price-cache-write:MODEL   ... per million input tokens written to the prompt cache
     kit:MODULE.NAME           a number the kit's code sets (kit:tokens.TOKENS_PER_MESSAGE)
 
 Dollar signs are written `\\\\$`: JupyterLab typesets any `$...$` pair in a paragraph as math, and its
@@ -95,8 +97,13 @@ def figure(name: str, notebook: str) -> str:
     if kind == "tokens":
         use = recorded_use(notebook)
         return f"{use.input_tokens + use.output_tokens:,}"
-    if kind in ("price-in", "price-out", "price-in-per-1000", "price-other") and model:
+    if kind in ("price-in", "price-out", "price-in-per-1000", "price-other", "price-cached",
+                "price-cache-write") and model:
         quoted = prices.price(model)
+        if kind == "price-cached":
+            return per_million(quoted.cached_input_per_million)
+        if kind == "price-cache-write":
+            return per_million(quoted.cache_write_per_million)
         if kind == "price-in":
             return per_million(quoted.input_per_million)
         if kind == "price-out":

@@ -15,7 +15,7 @@ from .. import paths
 from . import timing
 
 
-REPOSITORY = "openai-sdk-kit/openai-sdk-kit"  # owner/name on GitHub: the one place it is set
+REPOSITORY = paths.REPOSITORY
 BRANCH = "main"
 BINDER_BADGE = "https://mybinder.org/badge_logo.svg"
 TOP, BOTTOM = "nav-top", "nav-bottom"

@@ -1,8 +1,13 @@
-"""What an answer costs in tokens: its prompt (messages, tools, schema) and the reasoning before it."""
+"""What an answer costs in tokens: its prompt (messages, tools, schema, images), what of it the prompt cache
+holds, and the reasoning before the answer."""
 from __future__ import annotations
 
-from helpers import refusals
-from helpers.tokens import count_messages, count_schema, count_tools
+import hashlib
+import json
+import threading
+
+from helpers import models, refusals
+from helpers.tokens import _reply_primer, count_messages, count_schema, count_tools
 
 REASONING_TOKENS = {"none": 0, "minimal": 8, "low": 24, "medium": 76, "high": 192, "xhigh": 448, "max": 960}
 
@@ -25,3 +30,60 @@ def reasoning_tokens(path: str, body: dict, most=None) -> int:
     effort = refusals.reasoning_effort_used(path, body)
     spent = REASONING_TOKENS.get(effort, 0) if effort else 0
     return spent if most is None else min(spent, int(most))
+
+
+# --- prompt caching ----------------------------------------------------------------------------------
+# OpenAI's prompt caching guide, quoted in affaan-m/ECC#3173 and tleyden/arty#146: a prefix is cached from
+# 1,024 tokens. GPT-5.6 and later families cache at breakpoints, by default an implicit one at the latest
+# user or tool message; a request writes its prefix up to that breakpoint (`cache_write_tokens`) and reads
+# the longest prefix an earlier request wrote (`cached_tokens`). Captures: BerriAI/litellm#37628 (gpt-5.6
+# chat: the first call writes 7,537 of 7,540 tokens, later calls read the shared prefix and write the rest),
+# valkompass-ai/valkompass-ai#16 (gpt-5.6-luna: the second turn reads 8,532 of the first turn's 8,535).
+# ax-llm/ax#573 reports an append-only conversation that read only its system message on every turn;
+# the two captures above, which read the previous turn, are followed. Earlier models cache automatically,
+# with no write fee, in 128-token steps from 1,024 (docs.apiyi.com's copy of the guide; 64bit/async-openai#272
+# shows 1,920 cached of 2,006).
+CACHE_MIN_TOKENS = 1024
+CACHE_STEP = 128
+BREAKPOINT_FAMILIES = ("gpt-5.6", "gpt-6")
+BREAKPOINT_ROLES = ("user", "tool")
+
+
+class PromptCache:
+    """The prefixes earlier requests to one server wrote, so a build's later requests read them."""
+
+    def __init__(self):
+        self._written: dict[tuple, int] = {}  # (model, digest of the prefix) -> its tokens
+        self._lock = threading.Lock()
+
+    def use(self, body: dict, messages: list, schema: dict | None) -> tuple[int, int]:
+        """(cached_tokens, cache_write_tokens) for a request, and remember what it writes."""
+        model = str(body.get("model") or "")
+        entry = models.model(model)
+        breakpoints = entry is not None and entry.family in BREAKPOINT_FAMILIES
+        # What comes before the messages (tool definitions, the output schema) is the first part of the prefix.
+        head = count_tools(body.get("tools"), model) + count_schema(schema, model)
+        digest, sizes = hashlib.sha256(json.dumps([body.get("tools"), schema], sort_keys=True).encode()), []
+        keys = []
+        for n, message in enumerate(messages):
+            digest.update(json.dumps(message, sort_keys=True).encode())
+            keys.append((model, digest.hexdigest()))
+            sizes.append(head + count_messages(messages[:n + 1], model) - _reply_primer(model))
+        if breakpoints:
+            ends = [n for n, message in enumerate(messages) if message.get("role") in BREAKPOINT_ROLES]
+            last = ends[-1] if ends else len(messages) - 1
+        else:
+            last = len(messages) - 1
+        with self._lock:
+            cached = max((self._written[keys[n]] for n in range(last + 1) if keys[n] in self._written), default=0)
+            if breakpoints:
+                written = 0
+                if last >= 0 and sizes[last] >= CACHE_MIN_TOKENS and keys[last] not in self._written:
+                    self._written[keys[last]] = sizes[last]
+                    written = sizes[last] - cached
+                return cached, written
+            for n in range(last + 1):  # earlier models: every prefix of the prompt, in 128-token steps
+                if sizes[n] >= CACHE_MIN_TOKENS:
+                    self._written.setdefault(keys[n], CACHE_MIN_TOKENS + (sizes[n] - CACHE_MIN_TOKENS)
+                                             // CACHE_STEP * CACHE_STEP)
+            return cached, 0
