@@ -304,13 +304,14 @@ class Meter:
 
 def estimate(request: dict, path: str = CHAT_PATH) -> Call:
     """The most a request can cost before it is sent: its input tokens plus its output limit (or an estimate).
-    Input is priced as if none were read from the prompt cache, and all of it written to the cache where that
-    costs more (GPT-5.6 and later): the guard may count high, never low."""
+    Input is priced as if none were read from the prompt cache, and, from the cache's minimum prompt on, all
+    of it written to the cache where that costs more (GPT-5.6 and later): the guard may count high, never low."""
     model = request.get("model", "(unknown)")
     input_tokens, output_tokens = input_tokens_of(request), output_limit_of(path, request)
-    worst = max(_priced(model, input_tokens, output_tokens), _priced(model, input_tokens, output_tokens, written=input_tokens))
-    return Call(model, path, 0, input_tokens, output_tokens, worst,
-                estimated=True)
+    written = input_tokens if input_tokens >= tokens.CACHE_MIN_TOKENS else 0
+    worst = max(_priced(model, input_tokens, output_tokens),
+                _priced(model, input_tokens, output_tokens, written=written))
+    return Call(model, path, 0, input_tokens, output_tokens, worst, estimated=True)
 
 
 def _valid_budget(dollars) -> float:

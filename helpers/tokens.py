@@ -36,6 +36,10 @@ FUNCTION_INIT, PROPERTIES_INIT, PROPERTY_KEY, ENUM_INIT, ENUM_ITEM, FUNCTIONS_EN
 # one user's measurement; no published formula exists).
 SCHEMA_IGNORED_KEYS = ("required", "additionalProperties", "$schema")
 SCHEMA_OVERHEAD = 9
+# Prompt caching starts at a prefix of 1,024 tokens; models before GPT-5.6 cache it in 128-token steps (OpenAI's
+# prompt caching guide, quoted in affaan-m/ECC#3173; the stand-in's helpers/authoring/standin/usage.py follows it).
+CACHE_MIN_TOKENS = 1024
+CACHE_STEP = 128
 
 
 def cache_dir() -> Path:

@@ -7,7 +7,7 @@ import json
 import threading
 
 from helpers import models, refusals
-from helpers.tokens import _reply_primer, count_messages, count_schema, count_tools
+from helpers.tokens import CACHE_MIN_TOKENS, CACHE_STEP, _reply_primer, count_messages, count_schema, count_tools
 
 REASONING_TOKENS = {"none": 0, "minimal": 8, "low": 24, "medium": 76, "high": 192, "xhigh": 448, "max": 960}
 
@@ -43,8 +43,6 @@ def reasoning_tokens(path: str, body: dict, most=None) -> int:
 # the two captures above, which read the previous turn, are followed. Earlier models cache automatically,
 # with no write fee, in 128-token steps from 1,024 (docs.apiyi.com's copy of the guide; 64bit/async-openai#272
 # shows 1,920 cached of 2,006).
-CACHE_MIN_TOKENS = 1024
-CACHE_STEP = 128
 BREAKPOINT_FAMILIES = ("gpt-5.6", "gpt-6")
 BREAKPOINT_ROLES = ("user", "tool")
 
