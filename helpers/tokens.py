@@ -93,6 +93,9 @@ def _content_text(content) -> str:
     return "".join(part.get("text", "") for part in content if isinstance(part, dict))
 
 
+image_tokens = vision.image_tokens  # one image's input tokens, by its size, its detail and the model
+
+
 def content_tokens(content, model: str = "") -> int:
     """Tokens of a message's content: its text, and each image part by its size and detail (helpers.vision)."""
     total = count_text(_content_text(content), model)

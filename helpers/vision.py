@@ -43,7 +43,8 @@ class Rule:
 # (Prism-Shadow/agenthub#194, quoting the guide's model sizing table for gpt-5.6). llxprt-code#3477 puts
 # the "high" budget at 1,536 patches and "original" at 10,000: the larger budgets are used.
 GPT56_MULTIPLIER = 1.2
-GPT56_AND_LATER = Rule(multiplier=GPT56_MULTIPLIER, box=2048, high_patches=2_500, original_patches=30_000, auto="original")
+GPT56_AND_LATER = Rule(multiplier=GPT56_MULTIPLIER, box=2048, high_patches=2_500, original_patches=30_000,
+                       auto="original")
 # GPT-5.4 family: 2,500 patches at "high", 10,000 at "original", auto as high (omnara-ai/omnara#446,
 # Prism-Shadow/agenthub#194). The multiplier of gpt-5.4-mini is 1.62 in omnara-ai/omnara#446's first
 # version and 1.2 in its second: 1.62 is used.

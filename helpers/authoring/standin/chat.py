@@ -24,7 +24,7 @@ def answer(call: Call) -> Answer:
         used, reasoning = used + tokens + thought, reasoning + thought
     schema = _format_schema(body.get("response_format"))
     prompt = prompt_tokens(body, body.get("messages") or [], schema)
-    cached, written = call.cache.use(body, body.get("messages") or [], schema)
+    cached, written = call.cache.use(call.path, body, body.get("messages") or [], schema)
     completion = {
         "id": "chatcmpl-" + call.seed.alnum("id", 29), "object": "chat.completion", "created": call.seed.created,
         "model": model, "choices": choices, "usage": _chat_usage(prompt, used, reasoning, cached, written),

@@ -52,7 +52,7 @@ def answer(server, call: Call) -> Answer:
     instructions = [{"role": "developer", "content": body["instructions"]}] if body.get("instructions") else []
     schema = _format_schema((body.get("text") or {}).get("format"))
     prompt = prompt_tokens(body, instructions + conversation, schema)
-    cache = call.cache.use(body, instructions + conversation, schema)
+    cache = call.cache.use(call.path, body, instructions + conversation, schema)
     response = _response_object(call, rid, output, status, prompt, used, reasoning, cache)
     if body.get("stream"):
         return sse_answer(_response_events(response, model), done=False, tokens=prompt + used)

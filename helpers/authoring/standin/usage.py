@@ -38,7 +38,11 @@ def reasoning_tokens(path: str, body: dict, most=None) -> int:
 # user or tool message; a request writes its prefix up to that breakpoint (`cache_write_tokens`) and reads
 # the longest prefix an earlier request wrote (`cached_tokens`). Captures: BerriAI/litellm#37628 (gpt-5.6
 # chat: the first call writes 7,537 of 7,540 tokens, later calls read the shared prefix and write the rest),
-# valkompass-ai/valkompass-ai#16 (gpt-5.6-luna: the second turn reads 8,532 of the first turn's 8,535).
+# valkompass-ai/valkompass-ai#16 (gpt-5.6-luna: the second turn reads 8,532 of the first turn's 8,535). A
+# content part's `prompt_cache_breakpoint` marks another breakpoint, and `prompt_cache_options.mode` "explicit"
+# drops the implicit one (the guide, quoted in iii-hq/workers#1202; both in the spec's schemas). The guide: "it
+# does not automatically fall back to the longest matching unmarked prefix before that breakpoint", so a prefix
+# is read only where an earlier request wrote it.
 # ax-llm/ax#573 reports an append-only conversation that read only its system message on every turn;
 # the two captures above, which read the previous turn, are followed. Earlier models cache automatically,
 # with no write fee, in 128-token steps from 1,024 (docs.apiyi.com's copy of the guide; 64bit/async-openai#272
@@ -51,37 +55,50 @@ class PromptCache:
     """The prefixes earlier requests to one server wrote, so a build's later requests read them."""
 
     def __init__(self):
-        self._written: dict[tuple, int] = {}  # (model, digest of the prefix) -> its tokens
+        self._written: dict[tuple, int] = {}  # (path, model, digest of the prefix) -> its tokens
         self._lock = threading.Lock()
 
-    def use(self, body: dict, messages: list, schema: dict | None) -> tuple[int, int]:
+    def use(self, path: str, body: dict, messages: list, schema: dict | None) -> tuple[int, int]:
         """(cached_tokens, cache_write_tokens) for a request, and remember what it writes."""
         model = str(body.get("model") or "")
         entry = models.model(model)
-        breakpoints = entry is not None and entry.family in BREAKPOINT_FAMILIES
         # What comes before the messages (tool definitions, the output schema) is the first part of the prefix.
         head = count_tools(body.get("tools"), model) + count_schema(schema, model)
-        digest, sizes = hashlib.sha256(json.dumps([body.get("tools"), schema], sort_keys=True).encode()), []
-        keys = []
+        digest = hashlib.sha256(json.dumps([body.get("tools"), schema], sort_keys=True).encode())
+        keys, sizes = [], []
         for n, message in enumerate(messages):
             digest.update(json.dumps(message, sort_keys=True).encode())
-            keys.append((model, digest.hexdigest()))
+            keys.append((path, model, digest.hexdigest()))
             sizes.append(head + count_messages(messages[:n + 1], model) - _reply_primer(model))
-        if breakpoints:
-            ends = [n for n, message in enumerate(messages) if message.get("role") in BREAKPOINT_ROLES]
-            last = ends[-1] if ends else len(messages) - 1
-        else:
-            last = len(messages) - 1
         with self._lock:
-            cached = max((self._written[keys[n]] for n in range(last + 1) if keys[n] in self._written), default=0)
-            if breakpoints:
-                written = 0
-                if last >= 0 and sizes[last] >= CACHE_MIN_TOKENS and keys[last] not in self._written:
-                    self._written[keys[last]] = sizes[last]
-                    written = sizes[last] - cached
-                return cached, written
-            for n in range(last + 1):  # earlier models: every prefix of the prompt, in 128-token steps
-                if sizes[n] >= CACHE_MIN_TOKENS:
-                    self._written.setdefault(keys[n], CACHE_MIN_TOKENS + (sizes[n] - CACHE_MIN_TOKENS)
-                                             // CACHE_STEP * CACHE_STEP)
-            return cached, 0
+            if entry is not None and entry.family in BREAKPOINT_FAMILIES:
+                return self._at_breakpoints(body, messages, keys, sizes)
+            return self._automatic(keys, sizes)
+
+    def _at_breakpoints(self, body: dict, messages: list, keys: list, sizes: list) -> tuple[int, int]:
+        """GPT-5.6 and later: read the longest prefix written at one of this request's breakpoints, and write
+        the others (from the minimum on)."""
+        marks = [n for n, message in enumerate(messages) if _marked(message)]
+        implicit = (body.get("prompt_cache_options") or {}).get("mode") != "explicit"
+        ends = [n for n, message in enumerate(messages) if message.get("role") in BREAKPOINT_ROLES]
+        points = sorted(set(marks + (ends[-1:] if implicit else [])))
+        cached = max((self._written[keys[n]] for n in points if keys[n] in self._written), default=0)
+        new = [n for n in points if keys[n] not in self._written and sizes[n] >= CACHE_MIN_TOKENS]
+        for n in new:
+            self._written[keys[n]] = sizes[n]
+        return cached, max((sizes[n] - cached for n in new), default=0)
+
+    def _automatic(self, keys: list, sizes: list) -> tuple[int, int]:
+        """Earlier models: any prefix an earlier request sent, in 128-token steps; writing is free."""
+        cached = max((self._written[key] for key in keys if key in self._written), default=0)
+        for key, size in zip(keys, sizes, strict=True):
+            if size >= CACHE_MIN_TOKENS:
+                self._written.setdefault(key, CACHE_MIN_TOKENS + (size - CACHE_MIN_TOKENS) // CACHE_STEP * CACHE_STEP)
+        return cached, 0
+
+
+def _marked(message: dict) -> bool:
+    """A message with an explicit cache breakpoint on one of its content parts."""
+    content = message.get("content")
+    return isinstance(content, list) and any(isinstance(part, dict) and part.get("prompt_cache_breakpoint")
+                                             for part in content)
