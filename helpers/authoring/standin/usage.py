@@ -67,7 +67,7 @@ class PromptCache:
         digest = hashlib.sha256(json.dumps([body.get("tools"), schema], sort_keys=True).encode())
         keys, sizes = [], []
         for n, message in enumerate(messages):
-            digest.update(json.dumps(message, sort_keys=True).encode())
+            digest.update(json.dumps(_rendered(message), sort_keys=True).encode())
             keys.append((path, model, digest.hexdigest()))
             sizes.append(head + count_messages(messages[:n + 1], model) - _reply_primer(model))
         with self._lock:
@@ -82,7 +82,8 @@ class PromptCache:
         implicit = (body.get("prompt_cache_options") or {}).get("mode") != "explicit"
         ends = [n for n, message in enumerate(messages) if message.get("role") in BREAKPOINT_ROLES]
         points = sorted(set(marks + (ends[-1:] if implicit else [])))
-        cached = max((self._written[keys[n]] for n in points if keys[n] in self._written), default=0)
+        reach = points[-1] + 1 if points else 0  # a prefix an earlier request wrote, up to the last breakpoint
+        cached = max((self._written[keys[n]] for n in range(reach) if keys[n] in self._written), default=0)
         new = [n for n in points if keys[n] not in self._written and sizes[n] >= CACHE_MIN_TOKENS]
         for n in new:
             self._written[keys[n]] = sizes[n]
@@ -95,6 +96,16 @@ class PromptCache:
             if size >= CACHE_MIN_TOKENS:
                 self._written.setdefault(key, CACHE_MIN_TOKENS + (size - CACHE_MIN_TOKENS) // CACHE_STEP * CACHE_STEP)
         return cached, 0
+
+
+def _rendered(message: dict) -> list:
+    """What of a message the model reads: a breakpoint mark, or text given as one part rather than a string,
+    does not change the prefix."""
+    content = message.get("content")
+    parts = content if isinstance(content, list) else [{"text": content or ""}]
+    kept = [{k: v for k, v in part.items() if k not in ("prompt_cache_breakpoint", "type")}
+            for part in parts if isinstance(part, dict)]
+    return [message.get("role"), message.get("name"), message.get("tool_calls"), kept]
 
 
 def _marked(message: dict) -> bool:
