@@ -35,6 +35,7 @@ class Rule:
     high_patches: int  # ...and then into this many patches
     original_patches: int  # detail "original": the image at its own size, up to this many patches
     auto: str  # what detail "auto" (or no detail) means for these models
+    refuses_larger: bool = False  # "original" refuses an image over original_patches (True) or shrinks it
 
 
 # GPT-5.6 and later families (the GPT-6 models): patches × 1.2 (vybestack/llxprt-code#3477, quoting
@@ -44,7 +45,7 @@ class Rule:
 # the "high" budget at 1,536 patches and "original" at 10,000: the larger budgets are used.
 GPT56_MULTIPLIER = 1.2
 GPT56_AND_LATER = Rule(multiplier=GPT56_MULTIPLIER, box=2048, high_patches=2_500, original_patches=30_000,
-                       auto="original")
+                       auto="original", refuses_larger=True)
 # GPT-5.4 family: 2,500 patches at "high", 10,000 at "original", auto as high (omnara-ai/omnara#446,
 # Prism-Shadow/agenthub#194). The multiplier of gpt-5.4-mini is 1.62 in omnara-ai/omnara#446's first
 # version and 1.2 in its second: 1.62 is used.
@@ -182,3 +183,20 @@ def part_tokens(part: dict, model: str = "") -> int:
     size = size_of_url(url) if url else None
     width, height = size if size else (None, None)
     return image_tokens(width, height, detail if detail in DETAILS else "auto", model)
+
+
+def patches_over_limit(part: dict, model: str) -> int | None:
+    """The patch count of an image part the API refuses as too large (models that keep the image's own size
+    at "original" or "auto" and refuse it past the limit), or None."""
+    found = part_image(part)
+    rule = rule_for(model)
+    if found is None or not rule.refuses_larger:
+        return None
+    url, detail = found
+    if (detail or "auto") == "auto":
+        detail = rule.auto
+    size = size_of_url(url) if url else None
+    if detail != "original" or size is None:
+        return None
+    count = patches(*size)
+    return count if count > rule.original_patches else None

@@ -232,3 +232,19 @@ def test_the_stand_in_reports_image_and_cached_tokens_in_both_apis(tmp_path):
     assert first.usage.input_tokens_details.cached_tokens == 0
     assert first.usage.input_tokens_details.cache_write_tokens > tokens.CACHE_MIN_TOKENS
     assert again.usage.input_tokens_details.cached_tokens == first.usage.input_tokens_details.cache_write_tokens
+
+
+def test_an_image_over_the_patch_limit_at_its_own_size_is_refused_as_the_api_does():
+    # Prism-Shadow/agenthub#194 quotes the 400: "The image you provided requires 53800 patches after processing,
+    # exceeding the limit of 30000. Please resize the image and try again."
+    from helpers import refusals
+
+    huge = _data_url(_png(8000, 6000))  # 250 x 188 = 47,000 patches
+    body = {"model": "gpt-6-luna", "messages": [{"role": "user", "content": [_chat_image(huge)]}]}
+    refused = refusals.refusal("/v1/chat/completions", body)
+    assert refused is not None and refused.status == 400
+    assert refused.message == ("The image you provided requires 47000 patches after processing, exceeding the limit "
+                               "of 30000. Please resize the image and try again.")
+    assert refusals.refusal("/v1/chat/completions", {**body, "messages": [
+        {"role": "user", "content": [_chat_image(huge, "high")]}]}) is None  # high shrinks it
+    assert refusals.refusal("/v1/chat/completions", {**body, "model": "gpt-5.4-mini"}) is None  # shrinks it too
