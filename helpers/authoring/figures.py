@@ -37,7 +37,7 @@ FIGURE = re.compile(r"(?P<open><!-- figure (?P<name>[\w:.-]+) -->)(?P<text>.*?)(
 DOLLAR = r"\\$"  # in markdown source: a backslash the typesetter reads as an escape, then the sign
 # Code spans and fenced blocks are shown as written, never typeset: a dollar there is safe.
 CODE = re.compile(r"^(`{3,}|~{3,})[^\n]*\n.*?^\1[`~]*$|(`+)[^\n]*?\2", re.S | re.M)
-LINE_START = re.compile(r"^<!-- figure", re.M)
+LINE_START = re.compile(r"^[ \t]*<!-- figure", re.M)  # indented too: a list item's next line
 UNESCAPED_DOLLAR = re.compile(r"(?<!\\\\)\$")
 
 
