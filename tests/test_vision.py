@@ -248,3 +248,16 @@ def test_an_image_over_the_patch_limit_at_its_own_size_is_refused_as_the_api_doe
     assert refusals.refusal("/v1/chat/completions", {**body, "messages": [
         {"role": "user", "content": [_chat_image(huge, "high")]}]}) is None  # high shrinks it
     assert refusals.refusal("/v1/chat/completions", {**body, "model": "gpt-5.4-mini"}) is None  # shrinks it too
+
+
+def test_the_cost_calculator_prices_cached_input_at_the_cached_rate():
+    from helpers.widgets.cost_calculator import CostCalculator, Refused, estimate
+
+    plain, cached = estimate("gpt-6-luna", 2_000, 100), estimate("gpt-6-luna", 2_000, 100, cached_tokens=1_500)
+    assert cached.per_request == pytest.approx(prices.cost("gpt-6-luna", 2_000, 100, cached_tokens=1_500))
+    assert cached.per_request < plain.per_request and "1,500 cached" in cached.text()
+    with pytest.raises(Refused, match="at most 2,000"):
+        estimate("gpt-6-luna", 2_000, 100, cached_tokens=2_001)
+    calculator = CostCalculator(input_tokens=2_000, output_tokens=100)
+    calculator.cached_tokens.value = "1500"
+    assert calculator.last == cached
