@@ -17,7 +17,7 @@ import os
 import threading
 from dataclasses import dataclass
 
-from . import endpoints, prices, tokens, traffic
+from . import endpoints, prices, tokens, traffic, vision
 from .prices import usd
 
 BUDGET_ENV = "KIT_BUDGET_USD"
@@ -41,6 +41,8 @@ class Call:
     input_tokens: int = 0
     output_tokens: int = 0
     cost: float = 0.0  # at list prices; NaN when genai-prices does not know the model
+    cached_tokens: int = 0  # of input_tokens, read from the prompt cache (billed at the cached rate)
+    cache_write_tokens: int = 0  # of input_tokens, written to the prompt cache (GPT-5.6 and later)
     live: bool = False  # answered over the network, so billed
     local: bool = False  # answered by the local sandbox on this machine: free
     estimated: bool = False  # tokens counted by the kit because the answer carried no usage
@@ -73,7 +75,16 @@ def input_tokens_of(body: dict | None) -> int:
         return (tokens.count_messages(body["input"], model) + tokens.count_text(body.get("instructions") or "", model)
                 + _schema_tokens(body))
     text = _text(body.get("input")) + _text(body.get("prompt")) + (body.get("instructions") or "")
-    return tokens.count_text(text, model) + _schema_tokens(body)
+    return tokens.count_text(text, model) + _image_tokens(body.get("input"), model) + _schema_tokens(body)
+
+
+def _image_tokens(value, model: str) -> int:
+    """Images anywhere in a Responses input that is not a plain list of messages (helpers.vision)."""
+    if isinstance(value, list):
+        return sum(_image_tokens(item, model) for item in value)
+    if isinstance(value, dict):
+        return vision.part_tokens(value, model) + _image_tokens(value.get("content"), model)
+    return 0
 
 
 def _schema_tokens(body: dict) -> int:
@@ -122,11 +133,23 @@ def _model_of(exchange: traffic.Exchange) -> str:
     return "(unknown)"
 
 
-def _priced(model: str, input_tokens: int, output_tokens: int, audio_seconds: float = 0) -> float:
+def _priced(model: str, input_tokens: int, output_tokens: int, audio_seconds: float = 0, cached: int = 0,
+            written: int = 0) -> float:
     try:
-        return prices.cost(model, input_tokens, output_tokens, audio_seconds=audio_seconds)
+        return prices.cost(model, input_tokens, output_tokens, audio_seconds=audio_seconds, cached_tokens=cached,
+                           cache_write_tokens=written)
     except KeyError:
         return math.nan
+
+
+def _cache_tokens(usage: dict, input_tokens: int) -> tuple[int, int]:
+    """Cached and cache-write input tokens from usage's details (Chat: prompt_tokens_details, Responses:
+    input_tokens_details); counts that do not fit inside the input are ignored rather than trusted."""
+    details = usage.get("prompt_tokens_details") or usage.get("input_tokens_details") or {}
+    if not isinstance(details, dict):
+        return 0, 0
+    cached, written = (int(details.get(key) or 0) for key in ("cached_tokens", "cache_write_tokens"))
+    return (cached, written) if 0 <= cached and 0 <= written and cached + written <= input_tokens else (0, 0)
 
 
 def call_from(exchange: traffic.Exchange) -> Call:
@@ -143,11 +166,13 @@ def call_from(exchange: traffic.Exchange) -> Call:
         call.input_tokens = int(usage.get("prompt_tokens", usage.get("input_tokens", 0)) or 0)
         call.output_tokens = int(usage.get("completion_tokens", usage.get("output_tokens", 0)) or 0)
         seconds = float(usage.get("seconds", 0) or 0) if usage.get("type") == "duration" else 0.0
+        call.cached_tokens, call.cache_write_tokens = _cache_tokens(usage, call.input_tokens)
     elif exchange.events:  # streamed without stream_options={"include_usage": True}: count it ourselves
         call.input_tokens = input_tokens_of(exchange.json)
         call.output_tokens = tokens.count_text(_streamed_text(exchange.events), call.model)
         call.estimated = True
-    call.cost = 0.0 if call.local else _priced(call.model, call.input_tokens, call.output_tokens, seconds)
+    call.cost = 0.0 if call.local else _priced(call.model, call.input_tokens, call.output_tokens, seconds,
+                                               call.cached_tokens, call.cache_write_tokens)
     return call
 
 
@@ -278,11 +303,15 @@ class Meter:
 
 
 def estimate(request: dict, path: str = CHAT_PATH) -> Call:
-    """The most a request can cost before it is sent: its input tokens plus its output limit (or an estimate)."""
+    """The most a request can cost before it is sent: its input tokens plus its output limit (or an estimate).
+    Input is priced as if none were read from the prompt cache, and, from the cache's minimum prompt on, all
+    of it written to the cache where that costs more (GPT-5.6 and later): the guard may count high, never low."""
     model = request.get("model", "(unknown)")
     input_tokens, output_tokens = input_tokens_of(request), output_limit_of(path, request)
-    return Call(model, path, 0, input_tokens, output_tokens, _priced(model, input_tokens, output_tokens),
-                estimated=True)
+    written = input_tokens if input_tokens >= tokens.CACHE_MIN_TOKENS else 0
+    worst = max(_priced(model, input_tokens, output_tokens),
+                _priced(model, input_tokens, output_tokens, written=written))
+    return Call(model, path, 0, input_tokens, output_tokens, worst, estimated=True)
 
 
 def _valid_budget(dollars) -> float:

@@ -321,8 +321,64 @@ COUNTING = Fact("Prompt tokens follow OpenAI's published counting (3 per message
                 "definitions by the cookbook's num_tokens_for_tools); reasoning models one token lower; output "
                 "schemas by one user's measured formula.", (COOKBOOK_COUNTING,), settled=False)
 
+VISION_GUIDE_PATCHES = Source(
+    "vybestack/llxprt-code#3477 and #3483 (2026-09-01, quoting OpenAI's vision guide; measured on gpt-5.6-sol)",
+    "GPT-5.2 and later ... bill image input as input tokens computed from 32px patches: image_tokens = "
+    "ceil(1.2 × min(ceil(width/32) × ceil(height/32), 1536)) ... detail: \"original\" allows up to 10,000 patches "
+    "and 12,000 tokens; the formula applies to GPT-5.2+ and GPT-6+ IDs", kind="docs")
+VISION_SIZING_56 = Source(
+    "Prism-Shadow/agenthub#194 (2026-09-02, quoting the images-vision guide's model sizing table; a gpt-5.6-terra "
+    "capture)", "on the gpt-5.6 family the default auto detail behaves like original: the API keeps the image's own "
+    "dimensions and rejects an image over 30,000 patches ('400 The image you provided requires 53800 patches after "
+    "processing, exceeding the limit of 30000.'); high fits the image into 2048×2048 pixels and 2,500 patches; "
+    "gpt-5.5 and gpt-5.4 carry a patch budget at every detail level")
+VISION_GPT54 = Source(
+    "omnara-ai/omnara#446 (2026-09-04, review thread)",
+    "gpt-5.4: 2,500-patch budget; gpt-5.4-mini and gpt-5-mini: 1,536 patches × 1.62 in the first version, the "
+    "gpt-5.4 branch (2,500 × 1.2) in the second; a reviewer cites a documented 1,843-token mini ceiling")
+VISION_LOW = Source("OpenAI's vision guide as mirrored at openai-hd4n6.mintlify.app/docs/guides/images",
+                    "\"detail\": \"low\" ... The model receives a low-resolution 512px x 512px version of the image.",
+                    kind="docs")
+CACHING_GUIDE = Source(
+    "OpenAI's prompt caching guide, quoted in affaan-m/ECC#3173 and tleyden/arty#146 (2026)",
+    "The minimum cacheable prompt length is 1,024 tokens for GPT-5.6 and later ... cache writes cost 1.25× the "
+    "standard, uncached input-token rate ... subsequent reads cost only 0.1× that rate ... Cache-write pricing is "
+    "not an additive fee: input tokens use the uncached-input, cached-input, or cache-write rate. Earlier models: "
+    "automatic best-effort reuse of matching prefixes, 1,024 to 2,048 tokens minimum, no cache-write fee",
+    kind="docs")
+CACHING_CAPTURES = Source(
+    "BerriAI/litellm#37628 (gpt-5.6 chat: call 1 prompt 7540, cache_write_tokens 7537, cached 0; later calls read "
+    "the shared prefix and write the tail); valkompass-ai/valkompass-ai#16 (gpt-5.6-luna Responses: turn 1 prompt "
+    "8,535 cached 0, turn 2 prompt 17,175 cached 8,532); 64bit/async-openai#272 (earlier models: prompt 2006, "
+    "cached 1920)",
+    "usage.prompt_tokens_details.cached_tokens / cache_write_tokens (Chat), usage.input_tokens_details (Responses)")
+CACHING_AX = Source("ax-llm/ax#573 (2026-08-05, gpt-5.6-luna)",
+                    "an append-only conversation's cached_tokens pinned at the system message on every turn")
+VISION_FACTS = (
+    Fact("Images are billed as input tokens: 32-pixel patches of the image after fitting it to its detail, times "
+         "1.2 per patch on GPT-5.6 and later (GPT-6 included); detail high fits 2048×2048 and 2,500 patches, auto "
+         "behaves like original (the image's own size, refused above 30,000 patches). Sources disagree on the high "
+         "budget (1,536 or 2,500) and the original limit (10,000 or 30,000): the kit counts the larger "
+         "(helpers/vision.py).", (VISION_GUIDE_PATCHES, VISION_SIZING_56), settled=False),
+    Fact("gpt-5.4-mini bills images at 1.62 tokens per patch (one source says 1.2: the kit counts the larger), "
+         "2,500 patches at high and auto.", (VISION_GPT54, VISION_SIZING_56), settled=False),
+    Fact("detail low shows the model the image fitted into 512×512 pixels; for patch-billed models the kit counts "
+         "those patches (no public count for them).", (VISION_LOW,), settled=False),
+)
+CACHING_FACTS = (
+    Fact("Prompt caching starts at a 1,024-token prefix. GPT-5.6 and later families place an implicit breakpoint "
+         "at the latest user or tool message: a request writes its prefix to there (cache_write_tokens, billed "
+         "1.25× input) and reads the longest prefix an earlier request wrote (cached_tokens, billed 0.1× input). "
+         "One report saw only the system message read on every turn; the captures that read the previous turn are "
+         "followed.", (CACHING_GUIDE, CACHING_CAPTURES, CACHING_AX), settled=False),
+    Fact("Models before GPT-5.6 cache matching prefixes automatically, in 128-token steps from 1,024, with no write "
+         "fee.", (CACHING_GUIDE, CACHING_CAPTURES), settled=False),
+)
+
 # Facts about the API as a whole, not one model.
 GENERAL_FACTS = (
+    *VISION_FACTS,
+    *CACHING_FACTS,
     COUNTING,
     Fact("A tool call forced by naming the function in tool_choice ends with finish_reason \"stop\"; with "
          "tool_choice \"required\" or \"auto\" it ends with \"tool_calls\", streamed or not.", (FORCED_TOOL,)),

@@ -6,6 +6,8 @@ tool can point the kit at another folder by setting them here alone.
 import os
 from pathlib import Path
 
+REPOSITORY = "openai-sdk-kit/openai-sdk-kit"  # owner/name on GitHub: the one place it is set
+BRANCH = "main"  # the branch badges, links and the Colab install point at
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 # In the repository (and an editable install) the data is data/; an installed wheel carries it inside the

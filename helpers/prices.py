@@ -6,6 +6,12 @@ so `prices_source()` is shown wherever a cost is. Upgrading genai-prices refresh
 Some models are priced by the token in tiers (a prompt over 272,000 tokens costs more per token):
 `price()` gives the standard rate, `cost()` applies the tier the token counts fall in. Models not
 priced by the token (transcription by the hour of audio, moderation free) say so in `Price.other`.
+
+Prompt caching has its own rates (OpenAI's prompt caching guide, quoted in affaan-m/ECC#3173 and
+BerriAI/litellm#37628): input tokens read from the cache (`cached_tokens`) cost the cached-input rate,
+a tenth of the input rate on current models; on GPT-5.6 and later families, tokens written to the cache
+(`cache_write_tokens`) cost 1.25 times the input rate. Both rates come from the same snapshot; a model
+with no cache-write rate there bills written tokens at the input rate (earlier models write for free).
 """
 from __future__ import annotations
 
@@ -24,6 +30,8 @@ class Price:
     input_per_million: float
     output_per_million: float
     other: str = ""  # prices that are not per token, in words ("free of charge", "$0.27 per hour of audio")
+    cached_input_per_million: float = 0.0  # input read from the prompt cache
+    cache_write_per_million: float = 0.0  # input written to the prompt cache (the input rate where none is set)
 
     @property
     def per_token(self) -> bool:
@@ -60,17 +68,27 @@ def price(model: str) -> Price:
     other = _other_prices(fields)
     if not (input_rate or output_rate or other):
         other = "free of charge"
-    return Price(model, input_rate, output_rate, other if not (input_rate or output_rate) else "")
+    cached = _base_rate(fields.get("cache_read_mtok")) if fields.get("cache_read_mtok") is not None else input_rate
+    write = _base_rate(fields.get("cache_write_mtok")) if fields.get("cache_write_mtok") is not None else input_rate
+    return Price(model, input_rate, output_rate, other if not (input_rate or output_rate) else "", cached, write)
 
 
-def cost(model: str, input_tokens: int, output_tokens: int = 0, *, audio_seconds: float = 0) -> float:
-    """What a call with these token counts (or seconds of audio) costs, in US dollars."""
+def cost(model: str, input_tokens: int, output_tokens: int = 0, *, audio_seconds: float = 0,
+         cached_tokens: int = 0, cache_write_tokens: int = 0) -> float:
+    """What a call with these token counts (or seconds of audio) costs, in US dollars.
+
+    `input_tokens` is all the input, as `usage` reports it; `cached_tokens` of it were read from the prompt
+    cache and `cache_write_tokens` written to it, each billed at its own rate."""
     if audio_seconds:
         return float(_quote(model, audio_seconds=audio_seconds).total_price)
     if not (input_tokens or output_tokens):
         price(model)  # an unknown model is still an error
         return 0.0
-    return float(_quote(model, input_tokens=input_tokens, output_tokens=output_tokens).total_price)
+    if cached_tokens < 0 or cache_write_tokens < 0 or cached_tokens + cache_write_tokens > input_tokens:
+        raise ValueError(f"cached ({cached_tokens:,}) and cache-write ({cache_write_tokens:,}) tokens are parts of "
+                         f"the {input_tokens:,} input tokens, so together they cannot be more.")
+    return float(_quote(model, input_tokens=input_tokens, output_tokens=output_tokens,
+                        cache_read_tokens=cached_tokens, cache_write_tokens=cache_write_tokens).total_price)
 
 
 def usd(dollars: float) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from . import endpoints, models
+from . import endpoints, models, vision
 from .models import NO_REASONING, Source
 
 CHAT, RESPONSES, COMPLETIONS = "chat", "responses", "completions"
@@ -89,10 +89,27 @@ def refusal(path: str, body: dict, today: date | None = None) -> Refusal | None:
     if endpoint == COMPLETIONS and COMPLETIONS not in entry.endpoints and CHAT in entry.endpoints:
         return Refusal(404, "This is a chat model and not supported in the v1/completions endpoint. Did you mean to "
                             "use v1/chat/completions?", "model", None, CHAT_ON_COMPLETIONS)
+    if endpoint in (CHAT, RESPONSES) and (too_large := _image_too_large(name, body)) is not None:
+        return too_large
     if endpoint == CHAT and CHAT in entry.endpoints:
         return _chat_refusal(entry, body)
     if endpoint == RESPONSES and RESPONSES in entry.endpoints:
         return _responses_refusal(entry, body)
+    return None
+
+
+def _image_too_large(model: str, body: dict) -> Refusal | None:
+    """An image kept at its own size that has more patches than the model takes (helpers.vision)."""
+    messages = body.get("messages") if isinstance(body.get("messages"), list) else body.get("input")
+    for message in messages if isinstance(messages, list) else []:
+        content = message.get("content") if isinstance(message, dict) else None
+        for part in content if isinstance(content, list) else []:
+            count = vision.patches_over_limit(part, model) if isinstance(part, dict) else None
+            if count is not None:
+                limit = vision.rule_for(model).original_patches
+                return Refusal(400, f"The image you provided requires {count} patches after processing, exceeding "
+                                    f"the limit of {limit}. Please resize the image and try again.", None, None,
+                               models.VISION_SIZING_56)
     return None
 
 

@@ -14,7 +14,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from . import models, paths
+from . import models, paths, vision
 
 ENCODING_URL = "https://openaipublic.blob.core.windows.net/encodings/{name}.tiktoken"
 BUNDLED = ("o200k_base", "cl100k_base")
@@ -36,6 +36,10 @@ FUNCTION_INIT, PROPERTIES_INIT, PROPERTY_KEY, ENUM_INIT, ENUM_ITEM, FUNCTIONS_EN
 # one user's measurement; no published formula exists).
 SCHEMA_IGNORED_KEYS = ("required", "additionalProperties", "$schema")
 SCHEMA_OVERHEAD = 9
+# Prompt caching starts at a prefix of 1,024 tokens; models before GPT-5.6 cache it in 128-token steps (OpenAI's
+# prompt caching guide, quoted in affaan-m/ECC#3173; the stand-in's helpers/authoring/standin/usage.py follows it).
+CACHE_MIN_TOKENS = 1024
+CACHE_STEP = 128
 
 
 def cache_dir() -> Path:
@@ -89,6 +93,17 @@ def _content_text(content) -> str:
     return "".join(part.get("text", "") for part in content if isinstance(part, dict))
 
 
+image_tokens = vision.image_tokens  # one image's input tokens, by its size, its detail and the model
+
+
+def content_tokens(content, model: str = "") -> int:
+    """Tokens of a message's content: its text, and each image part by its size and detail (helpers.vision)."""
+    total = count_text(_content_text(content), model)
+    if isinstance(content, list):
+        total += sum(vision.part_tokens(part, model) for part in content if isinstance(part, dict))
+    return total
+
+
 def _reply_primer(model: str) -> int:
     entry = models.model(model)
     return TOKENS_REPLY_PRIMER_REASONING if entry is not None and entry.reasons else TOKENS_REPLY_PRIMER
@@ -96,12 +111,12 @@ def _reply_primer(model: str) -> int:
 
 def count_messages(messages: list[dict], model: str = "") -> int:
     """Prompt tokens a chat request with these messages costs, by OpenAI's published counting (an estimate
-    for current models, which may count a little differently)."""
+    for current models, which may count a little differently); images count as `helpers.vision` says."""
     total = _reply_primer(model)
     for message in messages:
         total += TOKENS_PER_MESSAGE
         total += count_text(message.get("role", ""), model)
-        total += count_text(_content_text(message.get("content")), model)
+        total += content_tokens(message.get("content"), model)
         if message.get("name"):
             total += TOKENS_PER_NAME + count_text(message["name"], model)
         for call in message.get("tool_calls") or []:

@@ -11,6 +11,8 @@ fails when one is stale. NAME is one of
     price-out:MODEL           ... per million output tokens
     price-in-per-1000:MODEL   ... per 1,000 input tokens, as older guides quote it
     price-other:MODEL         a price not per token ("$0.27 per hour of audio")
+    price-cached:MODEL        ... per million input tokens read from the prompt cache
+    price-cache-write:MODEL   ... per million input tokens written to the prompt cache
     kit:MODULE.NAME           a number the kit's code sets (kit:tokens.TOKENS_PER_MESSAGE)
 
 Dollar signs are written `\\\\$`: JupyterLab typesets any `$...$` pair in a paragraph as math, and its
@@ -35,7 +37,7 @@ FIGURE = re.compile(r"(?P<open><!-- figure (?P<name>[\w:.-]+) -->)(?P<text>.*?)(
 DOLLAR = r"\\$"  # in markdown source: a backslash the typesetter reads as an escape, then the sign
 # Code spans and fenced blocks are shown as written, never typeset: a dollar there is safe.
 CODE = re.compile(r"^(`{3,}|~{3,})[^\n]*\n.*?^\1[`~]*$|(`+)[^\n]*?\2", re.S | re.M)
-LINE_START = re.compile(r"^<!-- figure", re.M)
+LINE_START = re.compile(r"^[ \t]*<!-- figure", re.M)  # indented too: a list item's next line
 UNESCAPED_DOLLAR = re.compile(r"(?<!\\\\)\$")
 
 
@@ -95,8 +97,13 @@ def figure(name: str, notebook: str) -> str:
     if kind == "tokens":
         use = recorded_use(notebook)
         return f"{use.input_tokens + use.output_tokens:,}"
-    if kind in ("price-in", "price-out", "price-in-per-1000", "price-other") and model:
+    if kind in ("price-in", "price-out", "price-in-per-1000", "price-other", "price-cached",
+                "price-cache-write") and model:
         quoted = prices.price(model)
+        if kind == "price-cached":
+            return per_million(quoted.cached_input_per_million)
+        if kind == "price-cache-write":
+            return per_million(quoted.cache_write_per_million)
         if kind == "price-in":
             return per_million(quoted.input_per_million)
         if kind == "price-out":

@@ -15,10 +15,10 @@ from .. import paths
 from . import timing
 
 
-# The kit's repository (owner/name on GitHub) and branch: the one place they are set. A fork changes them
-# here, then runs the build: Binder and Colab badges, nbgitpuller links and the Colab install follow.
-REPOSITORY = "openai-sdk-kit/openai-sdk-kit"
-BRANCH = "main"
+# The kit's repository and branch are set once, in helpers/paths.py: a fork changes them there and runs the
+# build, and the Binder and Colab badges, nbgitpuller links and the Colab install follow.
+REPOSITORY = paths.REPOSITORY
+BRANCH = paths.BRANCH
 FOLDER = REPOSITORY.split("/")[1]  # the folder a clone (and nbgitpuller) puts the kit in
 BINDER_BADGE = "https://mybinder.org/badge_logo.svg"
 COLAB_BADGE = "https://colab.research.google.com/assets/colab-badge.svg"

@@ -1,4 +1,5 @@
 """A cost calculator: pick a model, give tokens in and out (or a prompt to count), see the dollars.
+Tokens in that the prompt cache holds ("of which cached") are priced at the cached-input rate.
 
     from helpers.widgets.cost_calculator import CostCalculator
     CostCalculator()
@@ -33,11 +34,15 @@ class Estimate:
     requests: int
     per_request: float  # US dollars
     total: float
+    cached_tokens: int = 0  # of input_tokens, read from the prompt cache
 
     def text(self) -> str:
         p = prices.price(self.model)
-        line = (f"{self.model}: {self.input_tokens:,} tokens in × ${p.input_per_million:g}/M + "
-                f"{self.output_tokens:,} out × ${p.output_per_million:g}/M = "
+        inputs = f"{self.input_tokens:,} tokens in × ${p.input_per_million:g}/M"
+        if self.cached_tokens:
+            inputs = (f"{self.input_tokens - self.cached_tokens:,} tokens in × ${p.input_per_million:g}/M + "
+                      f"{self.cached_tokens:,} cached × ${p.cached_input_per_million:g}/M")
+        line = (f"{self.model}: {inputs} + {self.output_tokens:,} out × ${p.output_per_million:g}/M = "
                 f"{prices.usd(self.per_request)} per request")
         if self.requests != 1:
             line += f"; × {self.requests:,} requests = {prices.usd(self.total)}"
@@ -62,8 +67,9 @@ def prompt_tokens(prompt: str, model: str) -> int:
     return tokens.count_messages([{"role": "user", "content": prompt}], model)
 
 
-def estimate(model: str, input_tokens, output_tokens, requests=1) -> Estimate:
-    """What `requests` calls of this size cost at list prices."""
+def estimate(model: str, input_tokens, output_tokens, requests=1, cached_tokens=0) -> Estimate:
+    """What `requests` calls of this size cost at list prices; `cached_tokens` of the input tokens are read from
+    the prompt cache, at the cached-input price."""
     if model not in MODELS:
         raise Refused(f"Choose one of {', '.join(MODELS)}; got {model!r}.")
     input_tokens = whole_number("Tokens in", input_tokens, MAX_TOKENS)
@@ -71,20 +77,24 @@ def estimate(model: str, input_tokens, output_tokens, requests=1) -> Estimate:
     requests = whole_number("Requests", requests, MAX_REQUESTS)
     if requests == 0:
         raise Refused("Requests must be at least 1.")
-    one = prices.cost(model, input_tokens, output_tokens)
-    return Estimate(model, input_tokens, output_tokens, requests, one, one * requests)
+    cached_tokens = whole_number("Cached tokens", cached_tokens, MAX_TOKENS)
+    if cached_tokens > input_tokens:
+        raise Refused(f"Cached tokens are part of the tokens in, so at most {input_tokens:,}; got {cached_tokens:,}.")
+    one = prices.cost(model, input_tokens, output_tokens, cached_tokens=cached_tokens)
+    return Estimate(model, input_tokens, output_tokens, requests, one, one * requests, cached_tokens)
 
 
 class CostCalculator:
     """The calculator's controls; display it as the last line of a cell."""
 
     def __init__(self, model: str = models.CHAT, input_tokens: int = 500, output_tokens: int = 200,
-                 requests: int = 1):
+                 requests: int = 1, cached_tokens: int = 0):
         label = {"description_width": "8em"}
         self.model = widgets.Dropdown(options=MODELS, value=model, description="model", style=label)
         self.input_tokens = widgets.Text(value=str(input_tokens), description="tokens in", style=label)
         self.output_tokens = widgets.Text(value=str(output_tokens), description="tokens out", style=label)
         self.requests = widgets.Text(value=str(requests), description="requests", style=label)
+        self.cached_tokens = widgets.Text(value=str(cached_tokens), description="of which cached", style=label)
         self.prompt = widgets.Textarea(description="or a prompt", placeholder="Paste a prompt to count its tokens",
                                        style=label, layout=widgets.Layout(width="42em", height="4em"))
         self.count_button = widgets.Button(description="Count prompt → tokens in", icon="calculator",
@@ -96,12 +106,13 @@ class CostCalculator:
         self.last: Estimate | None = None
         self.count_button.on_click(lambda _button: self.count_prompt())
         self.calculate_button.on_click(lambda _button: self.calculate())
-        for control in (self.model, self.input_tokens, self.output_tokens, self.requests):
+        for control in (self.model, self.input_tokens, self.output_tokens, self.requests, self.cached_tokens):
             # Every change prices again, so the result never shows a figure for other values.
             control.observe(lambda _change: self.calculate(), names="value")
         source = widgets.HTML(f"<small>Prices: {html.escape(prices.prices_source())}. Nothing is sent to the API."
                               "</small>")
-        self.view = widgets.VBox([self.model, self.input_tokens, self.output_tokens, self.requests, self.prompt,
+        self.view = widgets.VBox([self.model, self.input_tokens, self.cached_tokens, self.output_tokens, self.requests,
+                                  self.prompt,
                                   self.count_button, self.calculate_button, self.result, source])
         self.calculate()
 
@@ -119,7 +130,7 @@ class CostCalculator:
     def calculate(self) -> Estimate | None:
         try:
             result = estimate(self.model.value, self.input_tokens.value, self.output_tokens.value,
-                              self.requests.value)
+                              self.requests.value, self.cached_tokens.value)
         except Refused as err:
             self._show("refused", f"Not calculated: {err}")
             return None

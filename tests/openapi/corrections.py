@@ -71,4 +71,16 @@ CORRECTIONS: tuple[Correction, ...] = (
         "response.created and response.in_progress events carry \"usage\": null, as the spec's own examples for "
         "ResponseCreatedEvent, ResponseInProgressEvent and ResponseFailedEvent show.",
     ),
+    Correction(
+        (*SCHEMAS, "InputItem"),
+        {"anyOf": [{"$ref": "#/components/schemas/EasyInputMessage"}, {"$ref": "#/components/schemas/Item"},
+                   {"$ref": "#/components/schemas/CompactionTriggerItemParam"},
+                   {"$ref": "#/components/schemas/ItemReferenceParam"},
+                   {"$ref": "#/components/schemas/ProgramItemParam"},
+                   {"$ref": "#/components/schemas/ProgramOutputItemParam"}]},
+        "A message item with a role and a list of content parts (input_text, input_image), the shape of the "
+        "vision guide's own Responses example (quoted in simonw/llm#1418), fits both EasyInputMessage and the "
+        "input message of Item, so the spec's oneOf rejects it; the SDK's ResponseInputItemParam is a Union "
+        "that accepts it. anyOf is what the spec means, as for the transcription answers above.",
+    ),
 )

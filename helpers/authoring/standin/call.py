@@ -1,10 +1,11 @@
 """One request as an endpoint handler sees it, and what every handler shares."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from helpers.endpoints import CHAT, COMPLETIONS
 from .text import _forced_tool, example_from_schema, fallback_text
+from .usage import PromptCache
 from .wire import Seed
 
 @dataclass
@@ -17,6 +18,7 @@ class Call:
     text: str
     entries: list | None  # the script's answers for this request; None when no rule matched
     seed: Seed
+    cache: PromptCache = field(default_factory=PromptCache)  # the server's, so later requests read what earlier wrote
 
     def entry(self, index: int = 0) -> dict:
         return self.entries[index] if self.entries else {}

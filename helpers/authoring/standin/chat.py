@@ -22,10 +22,12 @@ def answer(call: Call) -> Answer:
         choice, tokens, thought = _choice(call, index)
         choices.append(choice)
         used, reasoning = used + tokens + thought, reasoning + thought
-    prompt = prompt_tokens(body, body.get("messages") or [], _format_schema(body.get("response_format")))
+    schema = _format_schema(body.get("response_format"))
+    prompt = prompt_tokens(body, body.get("messages") or [], schema)
+    cached, written = call.cache.use(call.path, body, body.get("messages") or [], schema)
     completion = {
         "id": "chatcmpl-" + call.seed.alnum("id", 29), "object": "chat.completion", "created": call.seed.created,
-        "model": model, "choices": choices, "usage": _chat_usage(prompt, used, reasoning),
+        "model": model, "choices": choices, "usage": _chat_usage(prompt, used, reasoning, cached, written),
         "service_tier": _service_tier(body), "system_fingerprint": _fingerprint(model),
     }
     if body.get("stream"):
@@ -69,9 +71,9 @@ def _choice(call: Call, index: int) -> tuple[dict, int, int]:
     return choice, used, reasoning
 
 
-def _chat_usage(prompt: int, completion: int, reasoning: int = 0) -> dict:
+def _chat_usage(prompt: int, completion: int, reasoning: int = 0, cached: int = 0, written: int = 0) -> dict:
     return {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion,
-            "prompt_tokens_details": dict(PROMPT_DETAILS),
+            "prompt_tokens_details": {**PROMPT_DETAILS, "cached_tokens": cached, "cache_write_tokens": written},
             "completion_tokens_details": {"reasoning_tokens": reasoning, **COMPLETION_DETAILS}}
 
 

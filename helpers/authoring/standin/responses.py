@@ -52,7 +52,8 @@ def answer(server, call: Call) -> Answer:
     instructions = [{"role": "developer", "content": body["instructions"]}] if body.get("instructions") else []
     schema = _format_schema((body.get("text") or {}).get("format"))
     prompt = prompt_tokens(body, instructions + conversation, schema)
-    response = _response_object(call, rid, output, status, prompt, used, reasoning)
+    cache = call.cache.use(call.path, body, instructions + conversation, schema)
+    response = _response_object(call, rid, output, status, prompt, used, reasoning, cache)
     if body.get("stream"):
         return sse_answer(_response_events(response, model), done=False, tokens=prompt + used)
     return json_answer(response, tokens=prompt + used)
@@ -69,8 +70,10 @@ def _as_messages(items: list) -> list[dict]:
         elif kind == "function_call_output":
             output = item.get("output")
             messages.append({"role": "tool", "content": output if isinstance(output, str) else _compact(output)})
-        elif "role" in item:
-            messages.append({"role": item["role"], "content": _content_text(item.get("content"))})
+        elif "role" in item:  # content parts stay, so images are counted (helpers.vision)
+            content = item.get("content")
+            messages.append({"role": item["role"], "content": content if isinstance(content, list)
+                             else _content_text(content)})
     return messages
 
 
@@ -97,7 +100,7 @@ def _reasoning_echo(body: dict, model: str) -> dict:
 
 
 def _response_object(call: Call, rid: str, output: list, status: str, prompt: int, used: int,
-                     reasoning: int = 0) -> dict:
+                     reasoning: int = 0, cache: tuple[int, int] = (0, 0)) -> dict:
     body, seed = call.body, call.seed
     tools = [{"description": None, "strict": True, **tool} if tool.get("type") == "function" else tool
              for tool in body.get("tools") or []]
@@ -115,7 +118,8 @@ def _response_object(call: Call, rid: str, output: list, status: str, prompt: in
         "text": {"format": {"type": "text"}, "verbosity": "medium", **(body.get("text") or {})},
         "tool_choice": body.get("tool_choice", "auto"), "tools": tools, "top_logprobs": 0,
         "top_p": body.get("top_p", 1.0), "truncation": "disabled",
-        "usage": {"input_tokens": prompt, "input_tokens_details": {"cached_tokens": 0, "cache_write_tokens": 0},
+        "usage": {"input_tokens": prompt,
+                  "input_tokens_details": {"cached_tokens": cache[0], "cache_write_tokens": cache[1]},
                   "output_tokens": used, "output_tokens_details": {"reasoning_tokens": reasoning},
                   "total_tokens": prompt + used},
         "user": None, "metadata": body.get("metadata") or {},

@@ -23,6 +23,7 @@ from .call import Call, _choice_count
 from helpers.endpoints import (CHAT, COMPLETIONS, EMBEDDINGS, IMAGES, MODELS, MODERATIONS, RESPONSES,
                                SPEECH, TRANSCRIPTIONS)
 from .rules import _matches, load_scripts
+from .usage import PromptCache
 from .text import request_texts
 from .wire import Answer, ApiError, CREATED_FROM, ReceivedRequest, Seed, _json, error_answer
 
@@ -73,6 +74,7 @@ class StandIn:
         self.unmatched: list[str] = []
         self._uses: dict = {}
         self._conversations: dict[str, list[dict]] = {}  # response id -> its messages, for previous_response_id
+        self.prompt_cache = PromptCache()  # what earlier requests wrote to the prompt cache
         self._connections: set[socket.socket] = set()
         self._lock = threading.Lock()
         self._server = self._thread = None
@@ -145,7 +147,7 @@ class StandIn:
             if entries is None and path in AUTHORED:
                 with self._lock:
                     self.unmatched.append(f"{method} {path} ({body.get('model')}): {texts[0][:100]!r}")
-            answer = handler(Call(path, body, files, texts[0], entries, seed))
+            answer = handler(Call(path, body, files, texts[0], entries, seed, self.prompt_cache))
         answer.seed = seed
         return answer
 
