@@ -12,6 +12,7 @@ fails when one is stale. NAME is one of
     price-in-per-1000:MODEL   ... per 1,000 input tokens, as older guides quote it
     price-other:MODEL         a price not per token ("$0.27 per hour of audio")
     kit:MODULE.NAME           a number the kit's code sets (kit:tokens.TOKENS_PER_MESSAGE)
+    kit-usd:MODULE.NAME       a price in dollars the kit's code sets (kit-usd:prices.FILE_SEARCH_PER_1000_CALLS)
 
 Dollar signs are written `\\\\$`: JupyterLab typesets any `$...$` pair in a paragraph as math, and its
 typesetter turns an escaped `\\$` back into a plain dollar sign. `hand_typed_dollars` finds any other.
@@ -106,12 +107,12 @@ def figure(name: str, notebook: str) -> str:
         if not quoted.other:
             raise ValueError(f"{model} is priced per token, so it has no price-other figure")
         return quoted.other.replace("$", DOLLAR)
-    if kind == "kit" and model:
+    if kind in ("kit", "kit-usd") and model:
         module, _, constant = model.rpartition(".")
         value = getattr(importlib.import_module(f"helpers.{module}"), constant)
         if not isinstance(value, int | float) or isinstance(value, bool):
             raise ValueError(f"figure {name!r} is {value!r}, not a number")
-        return f"{value:,}"
+        return per_million(value) if kind == "kit-usd" else f"{value:,}"
     raise ValueError(f"unknown figure {name!r} (helpers/authoring/figures.py lists them)")
 
 

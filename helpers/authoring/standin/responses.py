@@ -7,6 +7,7 @@ import math
 from helpers import models, refusals
 from helpers.tokens import count_text
 
+from . import file_search, files
 from .call import Call, _fallback_entry, _service_tier
 from .usage import _format_schema, prompt_tokens, reasoning_tokens
 from helpers.endpoints import RESPONSES
@@ -23,6 +24,8 @@ def answer(server, call: Call) -> Answer:
     if reasoning:  # a reasoning model that reasons puts its reasoning item first
         output.append(_reasoning_item(seed))
         used += reasoning
+    searched = file_search.search(server, call)  # None without a file_search tool
+    output += [searched.item] if searched else []
     budget = None if most is None else int(most) - reasoning
     if budget is not None and budget <= 0:  # the limit went on reasoning: no message at all
         status, entry = "incomplete", {}
@@ -34,7 +37,8 @@ def answer(server, call: Call) -> Answer:
             text = _answer_text(entry, fmt, call.text)
             text, finish = limit(text, model, max_tokens=budget)
             status = "incomplete" if finish == "length" else status
-            part = {"type": "output_text", "text": text, "annotations": [], "logprobs": []}
+            part = {"type": "output_text", "text": text, "annotations": searched.annotations(text) if searched else [],
+                    "logprobs": []}
         output.append({"type": "message", "id": "msg_" + seed.hex("msg", 48), "status": status,
                        "role": "assistant", "content": [part], **_phase(model)})
         said.append({"role": "assistant", "content": text})
@@ -51,7 +55,8 @@ def answer(server, call: Call) -> Answer:
         server._conversations[rid] = conversation + said
     instructions = [{"role": "developer", "content": body["instructions"]}] if body.get("instructions") else []
     schema = _format_schema((body.get("text") or {}).get("format"))
-    prompt = prompt_tokens(body, instructions + conversation, schema)
+    prompt = prompt_tokens(body, instructions + conversation, schema) + (searched.tokens if searched else 0)
+    prompt += files.input_file_tokens(server, body, call.model)  # PDFs and other input_file parts
     response = _response_object(call, rid, output, status, prompt, used, reasoning)
     if body.get("stream"):
         return sse_answer(_response_events(response, model), done=False, tokens=prompt + used)
