@@ -71,4 +71,20 @@ CORRECTIONS: tuple[Correction, ...] = (
         "response.created and response.in_progress events carry \"usage\": null, as the spec's own examples for "
         "ResponseCreatedEvent, ResponseInProgressEvent and ResponseFailedEvent show.",
     ),
+    Correction(
+        ("paths", "/files/{file_id}/content", "get", "responses", "200", "content"),
+        {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+        "A file's content comes back as its bytes with content-type application/octet-stream, not JSON: "
+        "alexrudall/ruby-openai#474 (its maintainer: \"In your examples OpenAI sends application/octet-stream\"), "
+        "and openai-python's files.content returns the binary response unparsed.",
+    ),
+    Correction(
+        (*SCHEMAS, "InputItem"),
+        {"anyOf": [{"$ref": f"#/components/schemas/{name}"} for name in (
+            "EasyInputMessage", "Item", "CompactionTriggerItemParam", "ItemReferenceParam", "ProgramItemParam",
+            "ProgramOutputItemParam")]},
+        "InputItem is a oneOf resolved by an OpenAPI discriminator on `type`, which JSON Schema does not read: a "
+        "user message whose content is a list of parts (an input_file, an image) fits both EasyInputMessage and "
+        "Item's InputMessage, the overlap the spec's own discriminator exists to settle; checked as anyOf.",
+    ),
 )

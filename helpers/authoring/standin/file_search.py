@@ -27,8 +27,9 @@ from .call import Call
 CHUNK_TOKENS, OVERLAP_TOKENS = 800, 400
 DEFAULT_RESULTS = 20  # FileSearchTool.max_num_results when not given, as responses echo it
 INCLUDE_RESULTS = "file_search_call.results"
-STOP_WORDS = frozenset("a an and are as at be by can do does for from how i in is it of on or the to what when "
-                       "where which who why with you your".split())
+SCORE_FLOOR = 0.1
+STOP_WORDS = frozenset("a an and are as at be by can do does for from how i in is it me my of on or the to what "
+                       "when where which who why with you your".split())
 
 
 @dataclass
@@ -65,7 +66,7 @@ def search(server, call: Call) -> Searched | None:
     query = call.text
     scored = sorted(({**chunk, "score": round(_score(query, chunk["text"]), 4)} for chunk in chunks),
                     key=lambda c: -c["score"])
-    results = [c for c in scored if c["score"] > 0][: int(tool.get("max_num_results") or DEFAULT_RESULTS)]
+    results = scored[: int(tool.get("max_num_results") or DEFAULT_RESULTS)]
     item = {"id": "fs_" + call.seed.hex("fs", 48), "type": "file_search_call", "status": "completed",
             "queries": [query],
             "results": [{"attributes": {}, **r} for r in results] if INCLUDE_RESULTS in (call.body.get("include")
@@ -83,15 +84,21 @@ def _chunks(document: dict) -> list[dict]:
 
 
 def _words(text: str) -> Counter:
-    return Counter(w for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in STOP_WORDS)
+    """Words without the commonest, and without a plural's s (dogs and dog are one word)."""
+    words = (w.removesuffix("s") if len(w) > 3 else w for w in re.findall(r"[a-z0-9]+", text.lower()))
+    return Counter(w for w in words if w not in STOP_WORDS)
 
 
 def _score(query: str, text: str) -> float:
-    """0 (no word shared) to 1: mostly the share of the query's words the chunk holds, then how often."""
+    """0 to 1: mostly the share of the query's words the chunk holds, then how often it holds them.
+
+    A floor stands for the embedding half of the real ranking, by which any two passages of one guide are
+    somewhat alike: every chunk is a result, up to `max_num_results` (the spec's default score_threshold
+    is 0)."""
     a, b = _words(query), _words(text)
     if not a or not b:
-        return 0.0
+        return SCORE_FLOOR
     coverage = sum(1 for w in a if w in b) / len(a)
     cosine = sum(a[w] * b[w] for w in a) / (math.sqrt(sum(v * v for v in a.values()))
                                             * math.sqrt(sum(v * v for v in b.values())))
-    return 0.8 * coverage + 0.2 * cosine
+    return SCORE_FLOOR + 0.7 * coverage + 0.2 * cosine

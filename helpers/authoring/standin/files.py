@@ -65,8 +65,7 @@ class Store:
     def add_file(self, seed: Seed, filename: str, data: bytes, purpose: str) -> dict:
         file_id = "file-" + seed.alnum("file", 22)
         self.files[file_id] = {"id": file_id, "object": "file", "bytes": len(data), "created_at": self.now(seed),
-                               "expires_at": None, "filename": filename, "purpose": purpose,
-                               "status": "processed", "status_details": None}
+                               "filename": filename, "purpose": purpose, "status": "processed"}
         self.data[file_id] = data
         return self.files[file_id]
 
