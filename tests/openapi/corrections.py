@@ -87,4 +87,10 @@ CORRECTIONS: tuple[Correction, ...] = (
         "user message whose content is a list of parts (an input_file, an image) fits both EasyInputMessage and "
         "Item's InputMessage, the overlap the spec's own discriminator exists to settle; checked as anyOf.",
     ),
+    *(Correction(
+        (*SCHEMAS, "Batch", "properties", name), NULLABLE,
+        f"A batch sends {name} null until it applies: the spec's own examples of Batch and of POST /batches "
+        "(\"output_file_id\": null, \"in_progress_at\": null, \"failed_at\": null, ... while validating).",
+    ) for name in ("errors", "output_file_id", "error_file_id", "in_progress_at", "finalizing_at", "completed_at",
+                   "failed_at", "expired_at", "cancelling_at", "cancelled_at")),
 )
