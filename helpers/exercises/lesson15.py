@@ -37,7 +37,7 @@ def check_tally(by_id, tally) -> Verdict:
     ], "A batch's results are data: count them, store them, feed them to the next step.")
 
 
-def check_saved(batch, saved) -> Verdict:
+def check_batch_saving(batch, saved) -> Verdict:
     """Exercise 3: what a batch saved against the same requests sent one by one."""
     used = batch.usage
     normal = prices.cost(models.CHAT, used.input_tokens, used.output_tokens)

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from helpers.tokens import count_text, get_encoding
 
-from . import files
+from . import files, vector_stores
 from .call import Call
 
 CHUNK_TOKENS, OVERLAP_TOKENS = 800, 400
@@ -61,8 +61,8 @@ def search(server, call: Call) -> Searched | None:
     tool = tool_of(call.body)
     if tool is None:
         return None
-    chunks = [chunk for document in files.searchable(files.store_of(server), list(tool.get("vector_store_ids") or []))
-              for chunk in _chunks(document)]
+    documents = vector_stores.searchable(files.store_of(server), list(tool.get("vector_store_ids") or []))
+    chunks = [chunk for document in documents for chunk in _chunks(document)]
     query = call.text
     scored = sorted(({**chunk, "score": round(_score(query, chunk["text"]), 4)} for chunk in chunks),
                     key=lambda c: -c["score"])

@@ -18,10 +18,11 @@ from urllib.parse import urlsplit
 from helpers import keys, paths, refusals
 from helpers.recordings import parse_multipart
 
-from . import audio, catalogue, chat, completions, embeddings, files, images, moderations, responses
+from . import (audio, batches, catalogue, chat, completions, embeddings, files, images, moderations, responses,
+               vector_stores)
 from .call import Call, _choice_count
-from helpers.endpoints import (CHAT, COMPLETIONS, EMBEDDINGS, IMAGES, MODELS, MODERATIONS, RESPONSES,
-                               SPEECH, TRANSCRIPTIONS)
+from helpers.endpoints import (BATCHES, CHAT, COMPLETIONS, EMBEDDINGS, FILES, IMAGES, MODELS, MODERATIONS, RESPONSES,
+                               SPEECH, TRANSCRIPTIONS, VECTOR_STORES)
 from .rules import _matches, load_scripts
 from .text import request_texts
 from .wire import Answer, ApiError, CREATED_FROM, ReceivedRequest, Seed, _json, error_answer
@@ -151,8 +152,9 @@ class StandIn:
         return answer
 
     def _route(self, method, path):
-        if path.startswith(files.PREFIXES):  # files, vector stores and batches: every method, state kept
-            return functools.partial(files.answer, self, method)
+        for prefix, module in ((FILES, files), (VECTOR_STORES, vector_stores), (BATCHES, batches)):
+            if path.startswith(prefix):  # every method; what they make is kept on the server
+                return functools.partial(module.answer, self, method)
         routes = {CHAT: chat.answer, COMPLETIONS: completions.answer, EMBEDDINGS: embeddings.answer,
                   MODERATIONS: moderations.answer, IMAGES: images.answer, TRANSCRIPTIONS: audio.transcription,
                   SPEECH: audio.speech, RESPONSES: functools.partial(responses.answer, self)}
