@@ -217,3 +217,26 @@ def test_a_lessons_live_cost_counts_file_search_calls_and_each_batch_once():
                 for item in ((i["response"].get("body") or {}).get("json") or {}).get("output") or [])
     assert calls == 2
     assert figures.recorded_use("14_file_search").cost > prices.file_search_cost(calls)
+
+
+def test_a_streamed_file_search_announces_its_stages_and_fits_the_spec(client):
+    from tests.openapi.check import Report, check_interaction
+
+    client, server = client
+    store, _ = guide_store(client)
+    with client.responses.stream(model=models.CHAT, input="Where is swimming allowed?",
+                                 tools=[{"type": "file_search", "vector_store_ids": [store.id]}]) as stream:
+        kinds = [event.type for event in stream]
+        final = stream.get_final_response()
+    searching = [k for k in kinds if k.startswith("response.file_search_call.")]
+    assert searching == [f"response.file_search_call.{s}" for s in ("in_progress", "searching", "completed")]
+    assert [item.type for item in final.output] == ["reasoning", "file_search_call", "message"]
+    assert final.output[-1].content[0].annotations[0].filename == "05_safety.md"
+    sent = server.requests[-1]
+    answer = server.respond("POST", "/v1/responses", {"content-type": "application/json"}, sent.body, trusted=True)
+    report = Report()
+    check_interaction(report, "stream", {
+        "request": {"method": "POST", "path": "/v1/responses", "body": json.loads(sent.body)},
+        "response": {"status": {"code": 200}, "headers": {"content-type": answer.content_type},
+                     "body": {"text": b"".join(answer.body).decode()}}})
+    assert not report.failures and report.counts["stream events"] > 10

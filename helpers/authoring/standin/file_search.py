@@ -102,3 +102,12 @@ def _score(query: str, text: str) -> float:
     cosine = sum(a[w] * b[w] for w in a) / (math.sqrt(sum(v * v for v in a.values()))
                                             * math.sqrt(sum(v * v for v in b.values())))
     return SCORE_FLOOR + 0.7 * coverage + 0.2 * cosine
+
+
+def stream(emit, index: int, item: dict) -> None:
+    """The events that stream a file_search_call item (the spec's ResponseFileSearchCall*Event), from added
+    to done; `emit(kind, **fields)` numbers them."""
+    where = {"output_index": index, "item_id": item["id"]}
+    emit("response.output_item.added", output_index=index, item={**item, "status": "in_progress", "results": None})
+    for stage in ("in_progress", "searching", "completed"):
+        emit(f"response.file_search_call.{stage}", **where)

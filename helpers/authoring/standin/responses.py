@@ -146,6 +146,8 @@ def _response_events(response: dict, model: str) -> list[tuple[str, dict]]:
             for piece, _ in _pieces(item["arguments"], model):
                 emit("response.function_call_arguments.delta", **where, delta=piece)
             emit("response.function_call_arguments.done", **where, name=item["name"], arguments=item["arguments"])
+        elif item["type"] == "file_search_call":
+            file_search.stream(emit, index, item)
         elif item["type"] == "reasoning":  # no summary was asked for, so nothing streams but the item itself
             emit("response.output_item.added", output_index=index, item={**item, "encrypted_content": None})
         else:
