@@ -240,3 +240,13 @@ def test_a_streamed_file_search_announces_its_stages_and_fits_the_spec(client):
         "response": {"status": {"code": 200}, "headers": {"content-type": answer.content_type},
                      "body": {"text": b"".join(answer.body).decode()}}})
     assert not report.failures and report.counts["stream events"] > 10
+
+
+def test_a_reasoning_model_takes_file_search_only_with_tool_choice_auto(client):
+    client, _ = client
+    store, _ = guide_store(client)
+    tools = [{"type": "file_search", "vector_store_ids": [store.id]}]
+    with pytest.raises(openai.BadRequestError, match="Tool choices other than 'auto' are not supported") as caught:
+        client.responses.create(model=models.CHAT, input="Hi", tools=tools, tool_choice="required")
+    assert caught.value.body["param"] == "tool_choice"
+    assert client.responses.create(model=models.CHAT, input="Hi", tools=tools, tool_choice="auto").status == "completed"

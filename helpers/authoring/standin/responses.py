@@ -16,6 +16,7 @@ from .wire import Answer, Seed, _compact, _obfuscation, json_answer, sse_answer
 
 def answer(server, call: Call) -> Answer:
     body, model, seed = call.body, call.model, call.seed
+    searched = file_search.search(server, call)  # None without a file_search tool
     entry = call.entry() or _fallback_entry(call)
     rid = "resp_" + seed.hex("id", 48)
     output, said, used, status = [], [], 0, "completed"
@@ -24,7 +25,6 @@ def answer(server, call: Call) -> Answer:
     if reasoning:  # a reasoning model that reasons puts its reasoning item first
         output.append(_reasoning_item(seed))
         used += reasoning
-    searched = file_search.search(server, call)  # None without a file_search tool
     output += [searched.item] if searched else []
     budget = None if most is None else int(most) - reasoning
     if budget is not None and budget <= 0:  # the limit went on reasoning: no message at all
