@@ -108,6 +108,8 @@ def output_limit_of(path: str, body: dict | None) -> int:
 
 def _usage(exchange: traffic.Exchange) -> dict | None:
     """The usage the API reported: in the answer, in a streamed chunk, or in a Responses API event."""
+    if (exchange.body or {}).get("object") == "batch":  # told again at every poll, and billed at the batch price
+        return None
     found = (exchange.body or {}).get("usage")
     for event in exchange.events:
         found = event.get("usage") or (event.get("response") or {}).get("usage") or found

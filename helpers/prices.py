@@ -103,3 +103,33 @@ def prices_source() -> str:
     from importlib.metadata import version
 
     return f"genai-prices {version('genai-prices')} (prices bundled with that release, read offline)"
+
+
+# --- prices that are not per token of a model ------------------------------------------------------
+# genai-prices has no Batch API or built-in tool prices, so these few are typed here with their source.
+# Batch API: "Each model will be offered at 50% cost discount vs. the synchronous APIs" (OpenAI's Batch
+# API FAQ, help.openai.com/en/articles/9197833), on input and output tokens alike.
+BATCH_DISCOUNT_PERCENT = 50
+# File search (OpenAI's pricing page, as quoted by modelcostwatch.com/openai/tool-costs/file-search, checked
+# 2026-03-12): tool calls $2.50 per 1,000 (Responses API only); vector storage $0.10 per GB a day, the first
+# GB free, a GB being 2**30 bytes.
+FILE_SEARCH_PER_1000_CALLS = 2.50
+VECTOR_STORAGE_PER_GB_DAY = 0.10
+VECTOR_STORAGE_FREE_GB = 1
+GB = 2**30
+
+
+def batch_cost(model: str, input_tokens: int, output_tokens: int = 0) -> float:
+    """What the same tokens cost through the Batch API: the model's price less the batch discount."""
+    return cost(model, input_tokens, output_tokens) * (100 - BATCH_DISCOUNT_PERCENT) / 100
+
+
+def file_search_cost(calls: int) -> float:
+    """What `calls` file_search tool calls cost, on top of the model's tokens."""
+    return calls * FILE_SEARCH_PER_1000_CALLS / 1000
+
+
+def vector_storage_cost(usage_bytes: int, days: float = 1) -> float:
+    """What keeping vector stores of `usage_bytes` in all costs for `days`, after the free gigabyte."""
+    billed_gb = max(0.0, usage_bytes / GB - VECTOR_STORAGE_FREE_GB)
+    return billed_gb * VECTOR_STORAGE_PER_GB_DAY * days

@@ -19,7 +19,7 @@ from pathlib import Path
 import filelock
 import httpx2
 
-from . import keys, misses, paths
+from . import endpoints, keys, misses, paths
 
 FORMAT = 1
 BLOBS = "blobs"  # binary bodies live beside the JSON, named by their hash
@@ -305,15 +305,19 @@ class Recording:
 
         Repeats replay each recorded variant in turn, then cycle. While recording, a request that was
         answered with an error the SDK retries, every variant already replayed, is the SDK's retry: it
-        goes to the server."""
+        goes to the server. A poll (a GET of a resource whose state changes, such as a batch) replays its
+        recorded states in turn and then stays on the last; while recording, a poll past them goes to
+        the server, which says how the resource is now."""
         matches = self.matches(sent)
         if not matches:
             return None
-        if recording and all(self.plays[i] for i in matches):
+        played = all(self.plays[i] for i in matches)
+        poll = sent.method == "GET" and sent.path.startswith(endpoints.POLLED)
+        if recording and played:
             last = self.data["interactions"][matches[-1]]["response"]
-            if retryable(last["status"]["code"], last.get("headers")):
+            if poll or retryable(last["status"]["code"], last.get("headers")):
                 return None
-        index = min(matches, key=lambda i: self.plays[i])
+        index = matches[-1] if poll and played else min(matches, key=lambda i: self.plays[i])
         self.plays[index] += 1
         return index
 

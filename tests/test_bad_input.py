@@ -49,8 +49,10 @@ import pydantic
 import httpx2
 import pytest
 from openai import OpenAI
-from openai.pagination import SyncPage
-from openai.types import (Completion, CreateEmbeddingResponse, ImagesResponse, Model, ModerationCreateResponse)
+from openai.pagination import SyncCursorPage, SyncPage
+from openai.types import (Batch, Completion, CreateEmbeddingResponse, FileDeleted, FileObject, ImagesResponse, Model,
+                          ModerationCreateResponse, VectorStore, VectorStoreDeleted)
+from openai.types.vector_stores import VectorStoreFileBatch
 from openai.types.audio import Transcription, TranscriptionVerbose
 from openai.types.chat import ChatCompletion, ChatCompletionChunk
 from openai.types.responses import Response, ResponseStreamEvent
@@ -246,12 +248,28 @@ def response_type(request: dict, status: int):
         return TranscriptionVerbose if body.get("response_format") == "verbose_json" else Transcription
     if path.startswith("/v1/models/"):
         return Model
+    stored = _stored_object_type(request["method"], path)
+    if stored is not None:
+        return stored
     types = {"/v1/chat/completions": (ChatCompletion, ChatCompletionChunk), "/v1/completions": (Completion, Completion),
              "/v1/responses": (Response, ResponseStreamEvent), "/v1/embeddings": (CreateEmbeddingResponse, None),
              "/v1/moderations": (ModerationCreateResponse, None), "/v1/images/generations": (ImagesResponse, None),
              "/v1/models": (SyncPage[Model], None)}
     whole, chunk = types[path]
     return chunk if body.get("stream") else whole
+
+
+def _stored_object_type(method: str, path: str):
+    """Files, vector stores and batches: the type by method and the path's shape."""
+    parts = path.removeprefix("/v1/").split("/")
+    if parts[0] == "files":
+        return {1: SyncCursorPage[FileObject] if method == "GET" else FileObject,
+                2: FileDeleted if method == "DELETE" else FileObject}.get(len(parts))
+    if parts[0] == "vector_stores":
+        if len(parts) > 2 and parts[2] == "file_batches":
+            return VectorStoreFileBatch
+        return VectorStoreDeleted if method == "DELETE" else VectorStore
+    return Batch if parts[0] == "batches" else None
 
 
 def recorded_bodies():
@@ -275,8 +293,8 @@ def decoded_embeddings(body: dict) -> dict:
 def test_every_recorded_body_parses_into_the_sdks_own_type(interaction):
     request, response = interaction["request"], interaction["response"]
     status, body = response["status"]["code"], response.get("body") or {}
-    if "blob" in body:  # audio: a binary file beside the recording
-        assert request["path"] == "/v1/audio/speech"
+    if "blob" in body:  # audio, or a file's content: binary, beside the recording
+        assert request["path"] == "/v1/audio/speech" or request["path"].endswith("/content")
         return
     kind = response_type(request, status)
     if "text" in body:  # a stream: every event must parse, and it must end as the API ends it

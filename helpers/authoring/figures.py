@@ -4,7 +4,8 @@ A markdown cell marks a figure as `<!-- figure NAME -->TEXT<!-- /figure -->` (th
 when rendered); `python -m helpers.authoring.build` replaces TEXT with what NAME computes, and a test
 fails when one is stale. NAME is one of
 
-    live-cost                 what the lesson's recorded requests cost at list prices, if sent live
+    live-cost                 what the lesson's recorded requests cost at list prices, if sent live (file
+                              search calls and a batch's requests at the batch price included)
     requests                  how many requests its recording holds
     tokens                    the input and output tokens of its recorded answers, together
     price-in:MODEL            MODEL's price per million input tokens (helpers.prices)
@@ -14,6 +15,7 @@ fails when one is stale. NAME is one of
     price-cached:MODEL        ... per million input tokens read from the prompt cache
     price-cache-write:MODEL   ... per million input tokens written to the prompt cache
     kit:MODULE.NAME           a number the kit's code sets (kit:tokens.TOKENS_PER_MESSAGE)
+    kit-usd:MODULE.NAME       a price in dollars the kit's code sets (kit-usd:prices.FILE_SEARCH_PER_1000_CALLS)
 
 Dollar signs are written `\\\\$`: JupyterLab typesets any `$...$` pair in a paragraph as math, and its
 typesetter turns an escaped `\\$` back into a plain dollar sign. `hand_typed_dollars` finds any other.
@@ -64,7 +66,7 @@ def per_million(value: float) -> str:
 def recorded_use(notebook: str) -> RecordedUse:
     """What a live run of the lesson would use: every request its recording holds, priced as the meter does."""
     recording = recordings.Recording(notebook)
-    calls = []
+    calls, extra = [], _ExtraCosts()
     for index, sent in enumerate(recording.requests):
         answer = recording.answer(index)
         content_type = answer.headers.get("content-type", answer.headers.get("Content-Type", ""))
@@ -78,14 +80,37 @@ def recorded_use(notebook: str) -> RecordedUse:
             request = request["multipart"] if isinstance(request["multipart"], dict) else None
         calls.append(meter.call_from(traffic.Exchange(sent.method, sent.path, request, status=answer.status,
                                                       body=body if isinstance(body, dict) else None, events=events)))
+        if answer.status < 400 and isinstance(body, dict):
+            extra.add(body)
     # Calls that carry no tokens and no price (listing models) are free.
     used = [call for call in calls
             if call.input_tokens or call.output_tokens or (call.cost and not math.isnan(call.cost))]
     unpriced = sorted({call.model for call in used if math.isnan(call.cost)})
     if unpriced:
         raise ValueError(f"{notebook}: genai-prices has no price for {', '.join(unpriced)}, so no cost can be stated")
-    return RecordedUse(len(calls), sum(c.input_tokens for c in calls), sum(c.output_tokens for c in calls),
-                       sum(c.cost for c in used))
+    return RecordedUse(len(calls), sum(c.input_tokens for c in calls) + extra.input_tokens,
+                       sum(c.output_tokens for c in calls) + extra.output_tokens,
+                       sum(c.cost for c in used) + extra.cost)
+
+
+class _ExtraCosts:
+    """What the meter does not bill per answer: file search calls, and a finished batch's requests at the
+    batch price (counted once, however often the batch was read)."""
+
+    def __init__(self) -> None:
+        self.cost, self.input_tokens, self.output_tokens = 0.0, 0, 0
+        self._batches: set[str] = set()
+
+    def add(self, body: dict) -> None:
+        searches = sum(isinstance(item, dict) and item.get("type") == "file_search_call"
+                       for item in body.get("output") or [])
+        self.cost += prices.file_search_cost(searches)
+        usage = body.get("usage")
+        if body.get("object") == "batch" and isinstance(usage, dict) and body.get("id") not in self._batches:
+            self._batches.add(body["id"])
+            self.input_tokens += usage["input_tokens"]
+            self.output_tokens += usage["output_tokens"]
+            self.cost += prices.batch_cost(body["model"], usage["input_tokens"], usage["output_tokens"])
 
 
 def figure(name: str, notebook: str) -> str:
@@ -113,12 +138,12 @@ def figure(name: str, notebook: str) -> str:
         if not quoted.other:
             raise ValueError(f"{model} is priced per token, so it has no price-other figure")
         return quoted.other.replace("$", DOLLAR)
-    if kind == "kit" and model:
+    if kind in ("kit", "kit-usd") and model:
         module, _, constant = model.rpartition(".")
         value = getattr(importlib.import_module(f"helpers.{module}"), constant)
         if not isinstance(value, int | float) or isinstance(value, bool):
             raise ValueError(f"figure {name!r} is {value!r}, not a number")
-        return f"{value:,}"
+        return per_million(value) if kind == "kit-usd" else f"{value:,}"
     raise ValueError(f"unknown figure {name!r} (helpers/authoring/figures.py lists them)")
 
 

@@ -85,9 +85,11 @@ def _operation(method: str, path: str) -> dict:
     operations = spec()["paths"]
     if path in operations:
         return operations[path][method.lower()]
+    parts = path.split("/")
     for template, methods in operations.items():
-        head, _, tail = template.partition("{")
-        if tail and path.startswith(head) and "/" not in path[len(head):]:
+        pattern = template.split("/")
+        if "{" in template and len(pattern) == len(parts) and method.lower() in methods and all(
+                want == got or want.startswith("{") for want, got in zip(pattern, parts, strict=True)):
             return methods[method.lower()]
     raise KeyError(f"{method} {path} is not an endpoint the vendored spec covers (tests/openapi/vendor.py)")
 

@@ -72,15 +72,27 @@ CORRECTIONS: tuple[Correction, ...] = (
         "ResponseCreatedEvent, ResponseInProgressEvent and ResponseFailedEvent show.",
     ),
     Correction(
-        (*SCHEMAS, "InputItem"),
-        {"anyOf": [{"$ref": "#/components/schemas/EasyInputMessage"}, {"$ref": "#/components/schemas/Item"},
-                   {"$ref": "#/components/schemas/CompactionTriggerItemParam"},
-                   {"$ref": "#/components/schemas/ItemReferenceParam"},
-                   {"$ref": "#/components/schemas/ProgramItemParam"},
-                   {"$ref": "#/components/schemas/ProgramOutputItemParam"}]},
-        "A message item with a role and a list of content parts (input_text, input_image), the shape of the "
-        "vision guide's own Responses example (quoted in simonw/llm#1418), fits both EasyInputMessage and the "
-        "input message of Item, so the spec's oneOf rejects it; the SDK's ResponseInputItemParam is a Union "
-        "that accepts it. anyOf is what the spec means, as for the transcription answers above.",
+        ("paths", "/files/{file_id}/content", "get", "responses", "200", "content"),
+        {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+        "A file's content comes back as its bytes with content-type application/octet-stream, not JSON: "
+        "alexrudall/ruby-openai#474 (its maintainer: \"In your examples OpenAI sends application/octet-stream\"), "
+        "and openai-python's files.content returns the binary response unparsed.",
     ),
+    Correction(
+        (*SCHEMAS, "InputItem"),
+        {"anyOf": [{"$ref": f"#/components/schemas/{name}"} for name in (
+            "EasyInputMessage", "Item", "CompactionTriggerItemParam", "ItemReferenceParam", "ProgramItemParam",
+            "ProgramOutputItemParam")]},
+        "InputItem is a oneOf resolved by an OpenAPI discriminator on `type`, which JSON Schema does not read: a "
+        "user message whose content is a list of parts (an input_file, an image) fits both EasyInputMessage and "
+        "Item's InputMessage, the overlap the spec's own discriminator exists to settle; checked as anyOf. The "
+        "vision guide's own Responses example (quoted in simonw/llm#1418) has that shape, and the SDK's "
+        "ResponseInputItemParam, a Union, accepts it.",
+    ),
+    *(Correction(
+        (*SCHEMAS, "Batch", "properties", name), NULLABLE,
+        f"A batch sends {name} null until it applies: the spec's own examples of Batch and of POST /batches "
+        "(\"output_file_id\": null, \"in_progress_at\": null, \"failed_at\": null, ... while validating).",
+    ) for name in ("errors", "output_file_id", "error_file_id", "in_progress_at", "finalizing_at", "completed_at",
+                   "failed_at", "expired_at", "cancelling_at", "cancelled_at")),
 )

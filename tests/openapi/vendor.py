@@ -21,6 +21,11 @@ ENDPOINTS = (
     ("post", "/chat/completions"), ("post", "/completions"), ("post", "/embeddings"), ("post", "/moderations"),
     ("post", "/images/generations"), ("post", "/audio/transcriptions"), ("post", "/audio/speech"),
     ("post", "/responses"), ("get", "/models"), ("get", "/models/{model}"),
+    ("post", "/files"), ("get", "/files"), ("get", "/files/{file_id}"), ("delete", "/files/{file_id}"),
+    ("get", "/files/{file_id}/content"), ("post", "/vector_stores"), ("get", "/vector_stores/{vector_store_id}"),
+    ("delete", "/vector_stores/{vector_store_id}"), ("post", "/vector_stores/{vector_store_id}/file_batches"),
+    ("get", "/vector_stores/{vector_store_id}/file_batches/{batch_id}"), ("post", "/batches"),
+    ("get", "/batches/{batch_id}"),
 )
 EXTRA_SCHEMAS = ("ErrorResponse",)  # every error body
 _REF = re.compile(r'"\$ref":\s*"#/components/schemas/([^"]+)"')
@@ -33,7 +38,9 @@ def _names_in(value) -> set[str]:
 def subset(spec: dict) -> dict:
     """The endpoints above and every schema they reach, as a smaller spec of the same shape."""
     schemas = spec["components"]["schemas"]
-    operations = {path: {method: spec["paths"][path][method]} for method, path in ENDPOINTS}
+    operations: dict = {}
+    for method, path in ENDPOINTS:
+        operations.setdefault(path, {})[method] = spec["paths"][path][method]
     for methods in operations.values():
         for method, operation in methods.items():
             # Only what the tests read: the operation's request and response content (no examples, no docs).

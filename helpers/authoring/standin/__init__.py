@@ -9,6 +9,8 @@ What the live API refuses (helpers.refusals) it refuses too.
 
     server       the HTTP server and the routing       rules      the answer scripts
     chat, responses, completions, embeddings, moderations, images, audio, catalogue   one module per endpoint
+    files, vector_stores, batches   endpoints whose objects the server keeps while it runs
+    file_search  the file_search tool of responses
     wire         errors, JSON and events; seeded values   text, media   answer text and synthesized media
 
     python -m helpers.authoring.standin [--port N]

@@ -7,6 +7,7 @@ import math
 from helpers import models, refusals
 from helpers.tokens import count_text
 
+from . import file_search, files
 from .call import Call, _fallback_entry, _service_tier
 from .usage import _format_schema, prompt_tokens, reasoning_tokens
 from helpers.endpoints import RESPONSES
@@ -15,6 +16,7 @@ from .wire import Answer, Seed, _compact, _obfuscation, json_answer, sse_answer
 
 def answer(server, call: Call) -> Answer:
     body, model, seed = call.body, call.model, call.seed
+    searched = file_search.search(server, call)  # None without a file_search tool
     entry = call.entry() or _fallback_entry(call)
     rid = "resp_" + seed.hex("id", 48)
     output, said, used, status = [], [], 0, "completed"
@@ -23,6 +25,7 @@ def answer(server, call: Call) -> Answer:
     if reasoning:  # a reasoning model that reasons puts its reasoning item first
         output.append(_reasoning_item(seed))
         used += reasoning
+    output += [searched.item] if searched else []
     budget = None if most is None else int(most) - reasoning
     if budget is not None and budget <= 0:  # the limit went on reasoning: no message at all
         status, entry = "incomplete", {}
@@ -34,7 +37,8 @@ def answer(server, call: Call) -> Answer:
             text = _answer_text(entry, fmt, call.text)
             text, finish = limit(text, model, max_tokens=budget)
             status = "incomplete" if finish == "length" else status
-            part = {"type": "output_text", "text": text, "annotations": [], "logprobs": []}
+            part = {"type": "output_text", "text": text, "annotations": searched.annotations(text) if searched else [],
+                    "logprobs": []}
         output.append({"type": "message", "id": "msg_" + seed.hex("msg", 48), "status": status,
                        "role": "assistant", "content": [part], **_phase(model)})
         said.append({"role": "assistant", "content": text})
@@ -51,7 +55,8 @@ def answer(server, call: Call) -> Answer:
         server._conversations[rid] = conversation + said
     instructions = [{"role": "developer", "content": body["instructions"]}] if body.get("instructions") else []
     schema = _format_schema((body.get("text") or {}).get("format"))
-    prompt = prompt_tokens(body, instructions + conversation, schema)
+    prompt = prompt_tokens(body, instructions + conversation, schema) + (searched.tokens if searched else 0)
+    prompt += files.input_file_tokens(server, body, call.model)  # PDFs and other input_file parts
     cache = call.cache.use(call.path, body, instructions + conversation, schema)
     response = _response_object(call, rid, output, status, prompt, used, reasoning, cache)
     if body.get("stream"):
@@ -145,6 +150,8 @@ def _response_events(response: dict, model: str) -> list[tuple[str, dict]]:
             for piece, _ in _pieces(item["arguments"], model):
                 emit("response.function_call_arguments.delta", **where, delta=piece)
             emit("response.function_call_arguments.done", **where, name=item["name"], arguments=item["arguments"])
+        elif item["type"] == "file_search_call":
+            file_search.stream(emit, index, item)
         elif item["type"] == "reasoning":  # no summary was asked for, so nothing streams but the item itself
             emit("response.output_item.added", output_index=index, item={**item, "encrypted_content": None})
         else:
