@@ -159,6 +159,47 @@ def tracked_size(*under: str) -> int:
     return sum((ROOT / n).stat().st_size for n in names if (ROOT / n).is_file())
 
 
+def requirement_closure(names) -> set[str]:
+    """The installed distributions these need, themselves included: markers evaluated, and the extras a
+    requirement asks for (`pyjwt[crypto]`) followed."""
+    from importlib import metadata
+
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    seen: set[tuple[str, str]] = set()
+    todo = [(canonicalize_name(n), "") for n in names]
+    while todo:
+        name, extra = todo.pop()
+        if (name, extra) in seen:
+            continue
+        try:
+            dist = metadata.distribution(name)
+        except metadata.PackageNotFoundError:
+            continue  # not for this platform
+        seen.add((name, extra))
+        for line in dist.requires or []:
+            requirement = Requirement(line)
+            if requirement.marker is None or requirement.marker.evaluate({"extra": extra}):
+                wanted = canonicalize_name(requirement.name)
+                todo += [(wanted, "")] + [(wanted, e) for e in requirement.extras]
+    return {name for name, _ in seen}
+
+
+def only_for(package: str) -> tuple[int, int]:
+    """What `package` adds to the learner's install: the size of it and of the distributions nothing else in
+    requirements.txt needs, and how many distributions those are."""
+    from importlib import metadata
+
+    listed = [line.split("==")[0].strip() for line in (ROOT / "requirements.txt").read_text().splitlines()
+              if line.strip() and not line.startswith("#")]
+    alone = requirement_closure([package]) - requirement_closure([n for n in listed if n != package])
+    size = sum(Path(str(metadata.distribution(name).locate_file(f))).stat().st_size
+               for name in alone for f in metadata.distribution(name).files or []
+               if Path(str(metadata.distribution(name).locate_file(f))).is_file())
+    return size, len(alone)
+
+
 def megabytes(size: int) -> str:
     return f"{size / 1e6:.1f} MB"
 
@@ -206,6 +247,11 @@ def main(argv=None) -> int:
     site = Path(sysconfig.get_paths()["purelib"])
     rows += [
         ("installed environment (site-packages)", megabytes(folder_size(site)), ""),
+    ]
+    agents_size, agents_count = only_for("openai-agents")
+    rows += [
+        ("of which openai-agents and what only it needs (lesson 18)", megabytes(agents_size),
+         f"{agents_count} distributions"),
         ("repository (tracked files)", megabytes(tracked_size()), ""),
         ("data/ (recordings, assets)", megabytes(tracked_size("data")), ""),
     ]

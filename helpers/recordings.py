@@ -24,7 +24,11 @@ from . import endpoints, keys, misses, paths
 FORMAT = 1
 BLOBS = "blobs"  # binary bodies live beside the JSON, named by their hash
 # The only response headers kept: everything else (cookies, organization and project ids) is dropped.
-KEPT_RESPONSE_HEADERS = ("content-type", "retry-after", "retry-after-ms", "x-request-id", "x-kit-standin")
+# The rate-limit headers are kept so that a lesson can read them offline (lesson 17).
+RATE_LIMIT_HEADERS = tuple(f"x-ratelimit-{what}-{unit}" for what in ("limit", "remaining", "reset")
+                           for unit in ("requests", "tokens"))
+KEPT_RESPONSE_HEADERS = ("content-type", "retry-after", "retry-after-ms", "x-request-id", "x-kit-standin",
+                         *RATE_LIMIT_HEADERS)
 SYNTHESIZED = "synthesized"
 LIVE = "live"
 

@@ -144,3 +144,68 @@ def test_the_kits_errors_reach_the_learner_unwrapped_and_unretried(recordings_di
         session.uninstall()
     assert len(calls) == 1
     assert not issubclass(recordings.RecordingError, (httpx2.HTTPError, openai.OpenAIError))
+
+
+
+def _ask_all(questions, raw_header="x-ratelimit-remaining-requests"):
+    """Send the questions at once from one AsyncOpenAI client, two in flight at a time (as lesson 17 does)."""
+    import asyncio
+
+    async def ask_all():
+        client, gate = AsyncOpenAI(api_key="sk-kit-test", max_retries=0), asyncio.Semaphore(2)
+
+        async def ask(text):
+            async with gate:
+                raw = await client.chat.completions.with_raw_response.create(
+                    model="gpt-6-luna", messages=[{"role": "user", "content": text}])
+                return raw.parse().choices[0].message.content, raw.headers.get(raw_header)
+
+        return await asyncio.gather(*(ask(q) for q in questions))
+
+    return run_async(ask_all)
+
+
+def test_concurrent_async_requests_record_and_replay_each_its_own_answer(recordings_dir, tmp_path, monkeypatch,
+                                                                         capsys):
+    """Several different requests in flight at once: each gets its own answer, recorded and replayed, and the
+    rate-limit headers are kept."""
+    from .conftest import serving
+
+    questions = [f"Question {letter}" for letter in "ABCDE"]
+    rules = [{"match": {"contains": q}, "reply": q.replace("Question", "Answer")} for q in questions]
+    with serving(rules, tmp_path) as server:
+        monkeypatch.setenv("OPENAI_BASE_URL", server.url)
+        results = {}
+        for mode in ("record", "offline"):
+            session = Session("concurrent", mode).install()
+            try:
+                results[mode] = _ask_all(questions)
+            finally:
+                session.uninstall()
+        assert len(server.requests) == len(questions), "offline, nothing reached the server"
+    for answers in results.values():
+        assert [text for text, _ in answers] == [q.replace("Question", "Answer") for q in questions]
+    remaining = [int(left) for _, left in results["offline"]]
+    assert remaining == [int(left) for _, left in results["record"]], "the rate-limit headers were kept"
+    assert len(set(remaining)) == len(questions), "each answer used one more request of the minute"
+
+
+def test_identical_requests_in_flight_replay_the_recorded_variants_in_turn(recordings_dir, capsys):
+    sent = recordings.Sent("POST", "/v1/chat/completions",
+                           {"model": "gpt-6-luna", "messages": [{"role": "user", "content": "Same question"}]})
+    variants = ["first", "second", "third"]
+    interactions = [{"request": sent.record(), "response": {
+        "status": {"code": 200, "message": "OK"},
+        "headers": {"content-type": "application/json", "x-kit-standin": "synthesized", "x-request-id": f"req_{n}"},
+        "body": {"json": {"id": f"chatcmpl-{n}", "object": "chat.completion", "created": 1793491200,
+                          "model": "gpt-6-luna", "choices": [{"index": 0, "finish_reason": "stop", "message": {
+                              "role": "assistant", "content": text}}]}}}} for n, text in enumerate(variants)]
+    recordings_dir.mkdir(parents=True, exist_ok=True)
+    recordings.write_file(recordings_dir / "same.json", interactions)
+    session = Session("same", "offline").install()
+    try:
+        answers = _ask_all(["Same question"] * 5, raw_header="x-request-id")
+    finally:
+        session.uninstall()
+    assert sorted(text for text, _ in answers) == sorted(variants + variants[:2])
+    assert all(f"req_{variants.index(text)}" == rid for text, rid in answers), "each answer whole, never mixed"

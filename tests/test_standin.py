@@ -115,8 +115,41 @@ def test_chat_completion_has_real_format_and_tokenizer_usage(client):
     assert re.fullmatch(r"req_[0-9a-f]{32}", headers["x-request-id"])
     assert headers["openai-version"] == "2020-10-01"
     assert int(headers["openai-processing-ms"]) > 0
-    assert int(headers["x-ratelimit-remaining-tokens"]) == int(headers["x-ratelimit-limit-tokens"]) - usage.total_tokens
+    assert int(headers["x-ratelimit-remaining-tokens"]) <= int(headers["x-ratelimit-limit-tokens"]) - usage.total_tokens
     assert int(headers["x-ratelimit-remaining-requests"]) < int(headers["x-ratelimit-limit-requests"])
+
+
+def test_durations_are_written_as_the_api_writes_them():
+    from helpers.authoring.standin.ratelimits import duration
+
+    # openai/openai-python#416 (17ms), the rate-limits guide (1s, 6m0s), the 429s of FoundationAgents/MetaGPT#523
+    # (9.816s) and onlybooks/llm#6 (7m12s); nothing used yet is Go's zero duration
+    assert [duration(s) for s in (60 / 3500, 1, 360, 9.816, 432, 0)] == ["17ms", "1s", "6m0s", "9.816s", "7m12s", "0s"]
+
+
+def test_rate_limit_headers_count_down_and_refill_over_a_minute(tmp_path):
+    from helpers.authoring.standin.ratelimits import Limits
+
+    assert Limits(requests=3500).headers(0)["x-ratelimit-reset-requests"] == "17ms"  # openai/openai-python#416
+    rules = [{"match": {"contains": "count me"}, "reply": "Counted."},
+             {"match": {"contains": "too fast"}, "reply": {"status": 429, "error": {
+                 "message": "Rate limit reached", "type": "requests", "param": None, "code": "rate_limit_exceeded"}}}]
+    (tmp_path / "rules.json").write_text(json.dumps({"rules": rules}))
+    with StandIn(tmp_path) as running:
+        client = OpenAI(base_url=running.url, api_key="sk-test-standin", max_retries=0)
+        answers = [client.chat.completions.with_raw_response.create(
+            model=CHAT, messages=[{"role": "user", "content": "count me"}]) for _ in range(2)]
+        first, second = (a.headers for a in answers)
+        limit, tokens = int(first["x-ratelimit-limit-requests"]), int(first["x-ratelimit-limit-tokens"])
+        used = [a.parse().usage.total_tokens for a in answers]
+        assert [int(h["x-ratelimit-remaining-requests"]) for h in (first, second)] == [limit - 1, limit - 2]
+        assert int(second["x-ratelimit-remaining-tokens"]) == tokens - sum(used)
+        assert second["x-ratelimit-reset-requests"] == f"{round(2 * 60_000 / limit)}ms"
+        with pytest.raises(openai.RateLimitError) as refused:
+            client.chat.completions.create(model=CHAT, messages=[{"role": "user", "content": "too fast"}])
+        spent = refused.value.response.headers
+        assert (spent["x-ratelimit-remaining-requests"], spent["x-ratelimit-reset-requests"]) == ("0", "1m0s")
+        assert int(spent["x-ratelimit-remaining-tokens"]) == tokens - sum(used)  # a refused request uses nothing
 
 
 def test_list_reply_cycles_and_n_takes_successive_entries(client):

@@ -116,7 +116,8 @@ def _response_object(call: Call, rid: str, output: list, status: str, prompt: in
         "instructions": body.get("instructions"), "max_output_tokens": body.get("max_output_tokens"),
         "max_tool_calls": None, "model": call.model, "output": output,
         "parallel_tool_calls": body.get("parallel_tool_calls", True),
-        "previous_response_id": body.get("previous_response_id"), "prompt_cache_key": None,
+        "previous_response_id": body.get("previous_response_id"),
+        "prompt_cache_key": body.get("prompt_cache_key"),  # echoed, like the other request settings
         "reasoning": _reasoning_echo(body, call.model), "safety_identifier": None,
         "service_tier": _service_tier(body), "store": body.get("store", True),
         "temperature": body.get("temperature", 1.0),

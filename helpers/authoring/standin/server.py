@@ -18,8 +18,8 @@ from urllib.parse import urlsplit
 from helpers import keys, paths, refusals
 from helpers.recordings import parse_multipart
 
-from . import (audio, batches, catalogue, chat, completions, embeddings, files, images, moderations, responses,
-               vector_stores)
+from . import (audio, batches, catalogue, chat, completions, embeddings, files, images, moderations, ratelimits,
+               responses, vector_stores)
 from .call import Call, _choice_count
 from helpers.endpoints import (BATCHES, CHAT, COMPLETIONS, EMBEDDINGS, FILES, IMAGES, MODELS, MODERATIONS, RESPONSES,
                                SPEECH, TRANSCRIPTIONS, VECTOR_STORES)
@@ -30,7 +30,6 @@ from .wire import Answer, ApiError, CREATED_FROM, ReceivedRequest, Seed, _json, 
 
 AUTHORED = {CHAT, COMPLETIONS, RESPONSES, TRANSCRIPTIONS}
 MODEL_REQUIRED = AUTHORED | {EMBEDDINGS, SPEECH}
-LIMIT_REQUESTS, LIMIT_TOKENS = 10_000, 10_000_000
 
 
 def parse_body(headers, raw: bytes) -> tuple[dict, dict, str]:
@@ -76,6 +75,7 @@ class StandIn:
         self._uses: dict = {}
         self._conversations: dict[str, list[dict]] = {}  # response id -> its messages, for previous_response_id
         self.prompt_cache = PromptCache()  # what earlier requests wrote to the prompt cache
+        self.limits = ratelimits.Limits()  # one minute of the account's rate limits, for the x-ratelimit-* headers
         self._connections: set[socket.socket] = set()
         self._lock = threading.Lock()
         self._server = self._thread = None
@@ -124,6 +124,7 @@ class StandIn:
             answer = error_answer(500, "The server had an error while processing your request. Sorry about that!",
                                   "server_error")
         answer.seed = answer.seed or seed
+        answer.headers = {**self.limits.headers(answer.tokens, refused=_rate_limited(answer)), **answer.headers}
         return answer
 
     def _answer(self, method, path, headers, raw, record, trusted=False) -> Answer:
@@ -234,15 +235,20 @@ def _headers(answer: Answer) -> dict:
         "x-request-id": "req_" + seed.hex("request", 32),
         "openai-processing-ms": str(seed.processing_ms),
         "openai-version": "2020-10-01",
-        "x-ratelimit-limit-requests": str(LIMIT_REQUESTS),
-        "x-ratelimit-remaining-requests": str(LIMIT_REQUESTS - 1),
-        "x-ratelimit-limit-tokens": str(LIMIT_TOKENS),
-        "x-ratelimit-remaining-tokens": str(LIMIT_TOKENS - answer.tokens),
-        "x-ratelimit-reset-requests": "6ms",
-        "x-ratelimit-reset-tokens": "0s",
         "x-kit-standin": "synthesized",
         **answer.headers,
     }
+
+
+def _rate_limited(answer: Answer) -> str:
+    """The limit a 429 answer says was reached (its error's type, `requests` or `tokens`), else ''."""
+    if answer.status != 429 or isinstance(answer.body, list):
+        return ""
+    try:
+        kind = json.loads(answer.body)["error"]["type"]
+    except (ValueError, KeyError, TypeError):
+        return ""
+    return kind if kind in ("requests", "tokens") else ""
 
 
 def main(argv=None) -> None:
