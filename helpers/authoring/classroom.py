@@ -42,13 +42,19 @@ class Schedule:
 
 
 # Lessons build on each other in number order; each schedule keeps that order and fits its slot.
+# Chat Completions is the spine and the Responses API its equal: the 90 minutes end with a first
+# Responses call (lesson 01's last exercise); the full day pairs streaming, tools and structured
+# output in both shapes (06-08 with 10b-10d), which leaves parameters, history, tokens and the
+# capstone (02, 03, 05, 12) for self-study: lesson 10 brings the parts of 02 and 03 that it needs.
+RESPONSES_TRACK = ("10_responses_api", "10b_responses_streaming", "10c_responses_tools",
+                   "10d_responses_structured_output")
 SCHEDULES = (
     Schedule("90 minutes", 90, ("00_setup", "01_chat_completions")),
     Schedule("Half a day (3½ hours)", 210, ("00_setup", "01_chat_completions", "02_parameters",
                                             "03_conversation_history", "06_streaming")),
     Schedule("A full day (7½ hours with lunch)", 450, (
-        "00_setup", "01_chat_completions", "02_parameters", "03_conversation_history", "05_tokens_and_cost",
-        "06_streaming", "07_tools", "12_capstone"), lunch=True),
+        "00_setup", "01_chat_completions", "06_streaming", "07_tools", "08_structured_output",
+        *RESPONSES_TRACK), lunch=True),
 )
 
 
