@@ -321,9 +321,43 @@ COUNTING = Fact("Prompt tokens follow OpenAI's published counting (3 per message
                 "definitions by the cookbook's num_tokens_for_tools); reasoning models one token lower; output "
                 "schemas by one user's measured formula.", (COOKBOOK_COUNTING,), settled=False)
 
+OPENAI_GO_451 = Source(
+    "openai/openai-go#451 (2025-07-15, gpt-4.1 on /v1/responses with the web search tool, the answer quoted)",
+    "output: {\"id\": \"ws_...\", \"type\": \"web_search_call\", \"status\": \"completed\", \"action\": {\"type\": "
+    "\"search\", \"query\": \"latest news today\"}}, then a message whose output_text has annotations {\"type\": "
+    "\"url_citation\", \"end_index\": 344, \"start_index\": 276, \"title\": \"News | Today's latest from Al Jazeera\", "
+    "\"url\": \"https://www.aljazeera.com/news/?utm_source=openai\"} (68 characters: the inline link "
+    "([aljazeera.com](https://www.aljazeera.com/news/?utm_source=openai)))")
+INLINE_CITATIONS = Source("home-assistant/core#170566 (2026-05-14, gpt-5.4 with web search)",
+                          "GPT-5.x models consistently include inline citations like ([legaseriea.it](https://...)) "
+                          "in the answer's text")
+WEB_SEARCH_PRICING = Source(
+    "genai-prices 0.2.3 (OpenAI gpt-6-luna: web_searches_kcount 10, verified 2026-10-12 against OpenAI's pricing "
+    "page); community.openai.com/t/search-web-using-openai-api/1363698 (OpenAI staff quoting the pricing page)",
+    "Web search (all models): $10 / 1k calls + search content tokens billed at model rates", kind="docs")
+SOURCES_INCLUDE = Source("openai-python 3.51.0: openai/types/responses/response_function_web_search.py, "
+                         "response_includable.py",
+                         "ActionSearch.sources: Optional[List[ActionSearchSource]]; includable "
+                         "'web_search_call.action.sources'", kind="sdk")
+WEB_SEARCH_SHAPE = Fact(
+    "The Responses API's web_search tool answers with a web_search_call item (action search, with its query; "
+    "action.sources only when include asks for web_search_call.action.sources) before the message, whose text "
+    "carries an inline link ([domain](url?utm_source=openai)) after each cited claim and a url_citation annotation "
+    "whose start_index and end_index span exactly that link.", (OPENAI_GO_451, INLINE_CITATIONS, SOURCES_INCLUDE))
+WEB_SEARCH_COST = Fact(
+    "A web search is billed per call ($10 per 1,000 with gpt-6-luna) on top of tokens, and the pages it reads are "
+    "billed as input tokens. No public capture gives their size: the stand-in adds an estimate per search "
+    "(helpers/authoring/standin/web_search.py); a re-record must check it.", (WEB_SEARCH_PRICING,), settled=False)
+WEB_SEARCH_GPT6 = Fact(
+    "gpt-6-luna takes the web_search tool on the Responses API: OpenAI prices web search for it (no public capture "
+    "of an answer yet).", (WEB_SEARCH_PRICING,), settled=False)
+
 # Facts about the API as a whole, not one model.
 GENERAL_FACTS = (
     COUNTING,
+    WEB_SEARCH_SHAPE,
+    WEB_SEARCH_COST,
+    WEB_SEARCH_GPT6,
     Fact("A tool call forced by naming the function in tool_choice ends with finish_reason \"stop\"; with "
          "tool_choice \"required\" or \"auto\" it ends with \"tool_calls\", streamed or not.", (FORCED_TOOL,)),
     Fact("A strict json_schema that breaks strict mode's rules is refused: \"Invalid schema for response_format "

@@ -58,6 +58,11 @@ RULES = [
     {"match": {"path": "/v1/completions", "contains": "Once upon"},
      "reply": " a time there was a tiny dragon who loved jasmine tea, old maps and long walks by the sea"},
     {"match": {"path": "/v1/responses", "user_contains": "capital of France"}, "reply": "Paris."},
+    {"match": {"path": "/v1/responses", "contains": "Who won the race"},
+     "reply": {"content": "Ana won the race. Ben came second.", "web_search": {
+         "queries": ["race results"], "sources": ["https://example.org/more"],
+         "citations": [{"after": "Ana won the race.", "url": "https://example.org/race", "title": "Race"},
+                       {"after": "Ben came second.", "url": "https://www.example.com/ben?x=1", "title": "Ben"}]}}},
     {"match": {"path": "/v1/responses", "contains": "What did I ask"},
      "reply": "You asked about the capital of France."},
 ]
@@ -390,6 +395,44 @@ def test_responses_stream_event_sequence(client):
     with client.responses.stream(model=CHAT, input="weather in Paris") as stream:
         final = stream.get_final_response()
     assert final.output[-1].arguments == '{"city":"Paris"}'
+
+
+def test_web_search_answers_with_its_call_and_citations_that_span_their_links(client):
+    plain = client.responses.create(model=CHAT, input="Who won the race?")
+    assert [item.type for item in plain.output] == ["reasoning", "message"]  # no tool offered, no search
+    assert plain.output_text == "Ana won the race. Ben came second."
+    response = client.responses.create(model=CHAT, input="Who won the race?", tools=[{"type": "web_search"}],
+                                       include=["web_search_call.action.sources"])
+    assert [item.type for item in response.output] == ["reasoning", "web_search_call", "message"]
+    search = response.output[1]
+    assert (search.status, search.action.type, search.action.query) == ("completed", "search", "race results")
+    assert [s.url for s in search.action.sources] == ["https://example.org/race", "https://www.example.com/ben?x=1",
+                                                      "https://example.org/more"]
+    part = response.output[2].content[0]
+    spans = [part.text[a.start_index:a.end_index] for a in part.annotations]
+    assert spans == ["([example.org](https://example.org/race?utm_source=openai))",
+                     "([example.com](https://www.example.com/ben?x=1&utm_source=openai))"]
+    assert [a.url for a in part.annotations] == ["https://example.org/race?utm_source=openai",
+                                                 "https://www.example.com/ben?x=1&utm_source=openai"]
+    assert part.text.startswith("Ana won the race. ([example.org]")
+    assert response.tools[0].type == "web_search" and response.tools[0].search_context_size == "medium"
+    unasked = client.responses.create(model=CHAT, input="Who won the race?", tools=[{"type": "web_search"}])
+    assert unasked.output[1].action.sources is None  # sources only when include asks for them
+    assert unasked.usage.input_tokens >= plain.usage.input_tokens + 1_000  # the pages read count as input
+
+
+def test_web_search_streams_its_progress_and_annotations(client):
+    events = list(client.responses.create(model=CHAT, input="Who won the race?", tools=[{"type": "web_search"}],
+                                          stream=True))
+    kinds = [event.type for event in events]
+    searching = kinds.index("response.web_search_call.in_progress")
+    assert kinds[searching - 1:searching + 4] == [
+        "response.output_item.added", "response.web_search_call.in_progress", "response.web_search_call.searching",
+        "response.web_search_call.completed", "response.output_item.done"]
+    added = [event.annotation for event in events if event.type == "response.output_text.annotation.added"]
+    final = events[-1].response
+    assert [a.url for a in added] == [a.url for a in final.output[-1].content[0].annotations]
+    assert [event.sequence_number for event in events] == list(range(len(events)))
 
 
 def test_answers_are_deterministic(scripts):

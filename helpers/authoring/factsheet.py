@@ -43,6 +43,13 @@ def facts_behind(path: str, body) -> list[tuple[str, Fact | refusals.Refusal]]:
                 found.append((f"{name} accepted with reasoning off", fact))
             if body.get("tools"):
                 found.append(("function tools accepted with reasoning off", models.GPT6_TOOLS))
+    tools = [tool.get("type") for tool in body.get("tools") or [] if isinstance(tool, dict)]
+    if endpoint == refusals.RESPONSES and "function" in tools and entry.is_reasoning(endpoint, body):
+        found.append(("function tools accepted while the model reasons", models.GPT6_TOOLS))
+    if endpoint == refusals.RESPONSES and {"web_search", "web_search_preview"} & set(tools):
+        found += [("the web search tool accepted", models.WEB_SEARCH_GPT6),
+                  ("web_search_call items and url_citation annotations", models.WEB_SEARCH_SHAPE),
+                  ("search content tokens in usage, and the per-call price", models.WEB_SEARCH_COST)]
     if entry.family == "gpt-6":
         found.append(("the model name and fingerprint the answer echoes", models.GPT6_ECHO))
     return found

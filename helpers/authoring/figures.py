@@ -11,6 +11,7 @@ fails when one is stale. NAME is one of
     price-out:MODEL           ... per million output tokens
     price-in-per-1000:MODEL   ... per 1,000 input tokens, as older guides quote it
     price-other:MODEL         a price not per token ("$0.27 per hour of audio")
+    price-web-search:MODEL    ... per 1,000 calls of the Responses web search tool
     kit:MODULE.NAME           a number the kit's code sets (kit:tokens.TOKENS_PER_MESSAGE)
 
 Dollar signs are written `\\\\$`: JupyterLab typesets any `$...$` pair in a paragraph as math, and its
@@ -106,6 +107,8 @@ def figure(name: str, notebook: str) -> str:
         if not quoted.other:
             raise ValueError(f"{model} is priced per token, so it has no price-other figure")
         return quoted.other.replace("$", DOLLAR)
+    if kind == "price-web-search" and model:
+        return money(prices.web_search_price(model))
     if kind == "kit" and model:
         module, _, constant = model.rpartition(".")
         value = getattr(importlib.import_module(f"helpers.{module}"), constant)

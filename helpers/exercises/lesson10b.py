@@ -26,15 +26,16 @@ def sample_events() -> list:
     return [adapter.validate_python({**event, "sequence_number": n}) for n, event in enumerate(raw)]
 
 
-def check_answer_text(answer_text) -> Verdict:
+def check_delta_text(answer_text) -> Verdict:
     """Exercise 1: a function that joins the text deltas of a stream's events, skipping the others."""
     events = sample_events()
     return verdict([
         (callable(answer_text), "`answer_text` should be a function that takes the events."),
         (lambda: isinstance(answer_text(iter(events)), str), "Return a string: `\"\".join(parts)`."),
         (lambda: answer_text(iter(events)) != "",
-         "The text came back empty: append `event.delta` for every event whose `event.type` is "
-         "`\"response.output_text.delta\"`."),
+         Hints("The text came back empty: loop over the events and look at what kind each one is.",
+               "A piece of text comes in an event whose `type` is `\"response.output_text.delta\"`, in its `delta`.",
+               "`if event.type == \"response.output_text.delta\": parts.append(event.delta)`")),
         (lambda: answer_text(iter(events)) == "".join(_PIECES),
          "Keep only the `response.output_text.delta` events: the `done` event repeats the whole text."),
     ], "Your function keeps the text deltas and leaves every other event alone.")

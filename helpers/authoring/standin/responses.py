@@ -8,6 +8,7 @@ from helpers import models, refusals
 from helpers.tokens import count_text
 
 from .call import Call, _fallback_entry, _service_tier
+from . import web_search
 from .usage import _format_schema, prompt_tokens, reasoning_tokens
 from helpers.endpoints import RESPONSES
 from .text import _answer_text, _content_text, _pieces, _response_items, _tool_calls, limit
@@ -23,6 +24,9 @@ def answer(server, call: Call) -> Answer:
     if reasoning:  # a reasoning model that reasons puts its reasoning item first
         output.append(_reasoning_item(seed))
         used += reasoning
+    search = entry.get("web_search") if web_search.tool(body) else None
+    if search:  # the built-in tool ran before the answer was written
+        output += web_search.calls(search, body, seed)
     budget = None if most is None else int(most) - reasoning
     if budget is not None and budget <= 0:  # the limit went on reasoning: no message at all
         status, entry = "incomplete", {}
@@ -32,9 +36,10 @@ def answer(server, call: Call) -> Answer:
         else:
             fmt = (body.get("text") or {}).get("format")
             text = _answer_text(entry, fmt, call.text)
+            text, annotations = web_search.cite(text, search) if search else (text, [])
             text, finish = limit(text, model, max_tokens=budget)
             status = "incomplete" if finish == "length" else status
-            part = {"type": "output_text", "text": text, "annotations": [], "logprobs": []}
+            part = {"type": "output_text", "text": text, "annotations": annotations, "logprobs": []}
         output.append({"type": "message", "id": "msg_" + seed.hex("msg", 48), "status": status,
                        "role": "assistant", "content": [part], **_phase(model)})
         said.append({"role": "assistant", "content": text})
@@ -51,7 +56,7 @@ def answer(server, call: Call) -> Answer:
         server._conversations[rid] = conversation + said
     instructions = [{"role": "developer", "content": body["instructions"]}] if body.get("instructions") else []
     schema = _format_schema((body.get("text") or {}).get("format"))
-    prompt = prompt_tokens(body, instructions + conversation, schema)
+    prompt = prompt_tokens(body, instructions + conversation, schema) + web_search.content_tokens(output)
     response = _response_object(call, rid, output, status, prompt, used, reasoning)
     if body.get("stream"):
         return sse_answer(_response_events(response, model), done=False, tokens=prompt + used)
@@ -99,7 +104,8 @@ def _reasoning_echo(body: dict, model: str) -> dict:
 def _response_object(call: Call, rid: str, output: list, status: str, prompt: int, used: int,
                      reasoning: int = 0) -> dict:
     body, seed = call.body, call.seed
-    tools = [{"description": None, "strict": True, **tool} if tool.get("type") == "function" else tool
+    tools = [{"description": None, "strict": True, **tool} if tool.get("type") == "function"
+             else web_search.echoed(tool) if tool.get("type") in web_search.TOOL_TYPES else tool
              for tool in body.get("tools") or []]
     return {
         "id": rid, "object": "response", "created_at": seed.created, "status": status, "background": False,
@@ -141,6 +147,10 @@ def _response_events(response: dict, model: str) -> list[tuple[str, dict]]:
             for piece, _ in _pieces(item["arguments"], model):
                 emit("response.function_call_arguments.delta", **where, delta=piece)
             emit("response.function_call_arguments.done", **where, name=item["name"], arguments=item["arguments"])
+        elif item["type"] == "web_search_call":  # the spec's three progress events, then the finished item
+            emit("response.output_item.added", output_index=index, item={**item, "status": "in_progress"})
+            for stage in ("in_progress", "searching", "completed"):
+                emit(f"response.web_search_call.{stage}", **where)
         elif item["type"] == "reasoning":  # no summary was asked for, so nothing streams but the item itself
             emit("response.output_item.added", output_index=index, item={**item, "encrypted_content": None})
         else:
@@ -153,6 +163,9 @@ def _response_events(response: dict, model: str) -> list[tuple[str, dict]]:
                 for number, (piece, _) in enumerate(_pieces(part[key], model)):
                     emit(f"{kind}.delta", **where, content_index=content_index, delta=piece, **extra,
                          obfuscation=_obfuscation(piece, number))
+                for number, annotation in enumerate(part.get("annotations", [])):
+                    emit("response.output_text.annotation.added", **where, content_index=content_index,
+                         annotation_index=number, annotation=annotation)
                 emit(f"{kind}.done", **where, content_index=content_index, **{key: part[key]}, **extra)
                 emit("response.content_part.done", **where, content_index=content_index, part=part)
         emit("response.output_item.done", output_index=index, item=item)
