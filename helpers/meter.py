@@ -156,9 +156,10 @@ def call_from(exchange: traffic.Exchange) -> Call:
 
 def _web_searches(exchange: traffic.Exchange) -> int:
     """How many web_search_call items a Responses API answer holds (streamed: its last response)."""
-    response = exchange.body if isinstance(exchange.body, dict) else {}
+    response: dict = exchange.body if isinstance(exchange.body, dict) else {}
     for event in exchange.events:
-        response = event.get("response") if isinstance(event.get("response"), dict) else response
+        last = event.get("response")
+        response = last if isinstance(last, dict) else response
     output = response.get("output") or []
     return sum(isinstance(item, dict) and item.get("type") == "web_search_call" for item in output)
 

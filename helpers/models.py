@@ -352,9 +352,24 @@ WEB_SEARCH_GPT6 = Fact(
     "gpt-6-luna takes the web_search tool on the Responses API: OpenAI prices web search for it (no public capture "
     "of an answer yet).", (WEB_SEARCH_PRICING,), settled=False)
 
+REASONING_SUMMARY = Fact(
+    "With reasoning.summary set (auto, concise, detailed) a reasoning item carries summary_text parts, streamed "
+    "before the answer as response.reasoning_summary_part.added, reasoning_summary_text.delta and .done, "
+    "reasoning_summary_part.done; without it no summary comes. A summary can be empty for a short answer.",
+    (Source("leookun/cursor-byok#281 (2026-08-08)", "The adapter requested reasoning.encrypted_content but omitted "
+            "reasoning.summary, so OpenAI did not emit response.reasoning_summary_text.delta."),
+     Source("anomalyco/opencode#44595 (2026-08-24)", "response.output_item.added {type:\"reasoning\"} -> "
+            "response.reasoning_summary_part.added {summary_index:0} -> response.reasoning_summary_text.done -> "
+            "response.reasoning_summary_part.done -> response.output_item.done"),
+     Source("mstarren/nanobot#18 (2026-08-16, gpt-5.6-luna on a Responses endpoint)",
+            "the Responses endpoint returns a structured reasoning item {\"type\": \"reasoning\", \"summary\": "
+            "[{\"type\": \"summary_text\", \"text\": \"...\"}]}")),
+    settled=False)
+
 # Facts about the API as a whole, not one model.
 GENERAL_FACTS = (
     COUNTING,
+    REASONING_SUMMARY,
     WEB_SEARCH_SHAPE,
     WEB_SEARCH_COST,
     WEB_SEARCH_GPT6,

@@ -58,6 +58,8 @@ RULES = [
     {"match": {"path": "/v1/completions", "contains": "Once upon"},
      "reply": " a time there was a tiny dragon who loved jasmine tea, old maps and long walks by the sea"},
     {"match": {"path": "/v1/responses", "user_contains": "capital of France"}, "reply": "Paris."},
+    {"match": {"path": "/v1/responses", "contains": "Is 91 prime"},
+     "reply": {"content": "No: 7 × 13.", "summary": ["Trying small primes.", "7 divides it."]}},
     {"match": {"path": "/v1/responses", "contains": "Who won the race"},
      "reply": {"content": "Ana won the race. Ben came second.", "web_search": {
          "queries": ["race results"], "sources": ["https://example.org/more"],
@@ -395,6 +397,22 @@ def test_responses_stream_event_sequence(client):
     with client.responses.stream(model=CHAT, input="weather in Paris") as stream:
         final = stream.get_final_response()
     assert final.output[-1].arguments == '{"city":"Paris"}'
+
+
+def test_a_reasoning_summary_comes_only_when_asked_and_streams_before_the_answer(client):
+    assert client.responses.create(model=CHAT, input="Is 91 prime?").output[0].summary == []
+    events = list(client.responses.create(model=CHAT, input="Is 91 prime?", reasoning={"summary": "auto"},
+                                          stream=True))
+    kinds = [event.type for event in events]
+    first_text = kinds.index("response.output_text.delta")
+    parts = [e.part.text for e in events if e.type == "response.reasoning_summary_part.done"]
+    assert parts == ["Trying small primes.", "7 divides it."]
+    assert max(i for i, kind in enumerate(kinds) if kind.startswith("response.reasoning_summary")) < first_text
+    for n, text in enumerate(parts):
+        deltas = [e.delta for e in events if e.type == "response.reasoning_summary_text.delta" and e.summary_index == n]
+        assert "".join(deltas) == text
+    final = events[-1].response
+    assert [p.text for p in final.output[0].summary] == parts and final.reasoning.summary == "auto"
 
 
 def test_web_search_answers_with_its_call_and_citations_that_span_their_links(client):

@@ -36,6 +36,8 @@ def facts_behind(path: str, body) -> list[tuple[str, Fact | refusals.Refusal]]:
             found.append(("reasoning tokens in usage", models.GPT6_REASONING_TOKENS))
             if endpoint == refusals.RESPONSES:
                 found.append(("a reasoning item before the message", models.GPT6_REASONING_ITEM))
+                if (body.get("reasoning") or {}).get("summary"):
+                    found.append(("a reasoning summary, streamed before the answer", models.REASONING_SUMMARY))
         else:
             given = [name for name in models.SAMPLING if body.get(name) not in (None, False)]
             for name in given:

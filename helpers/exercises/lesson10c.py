@@ -34,7 +34,7 @@ def check_call_output(call, function, answer) -> Verdict:
         (lambda: answer.get("call_id") == call.call_id, "Give it the `call_id` of the call it answers."),
         (lambda: isinstance(output, str),
          Hints("`output` must be a string.", "Turn the function's result into JSON text with `json.dumps(...)`.")),
-        (lambda: json.loads(output) == expected,
+        (lambda: json.loads(str(output)) == expected,
          "`output` should be the function's result for the call's arguments: "
          "`get_weather(**json.loads(vienna.arguments))`."),
     ], "That item, sent after the call, gives the model what it asked for.")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import base64
 import math
+from collections.abc import Sequence
 
 from helpers import models, refusals
 from helpers.tokens import count_text
@@ -22,7 +23,7 @@ def answer(server, call: Call) -> Answer:
     most = body.get("max_output_tokens")
     reasoning = reasoning_tokens(RESPONSES, body, most)
     if reasoning:  # a reasoning model that reasons puts its reasoning item first
-        output.append(_reasoning_item(seed))
+        output.append(_reasoning_item(seed, _summary(body, entry)))
         used += reasoning
     search = entry.get("web_search") if web_search.tool(body) else None
     if search:  # the built-in tool ran before the answer was written
@@ -79,10 +80,21 @@ def _as_messages(items: list) -> list[dict]:
     return messages
 
 
-def _reasoning_item(seed: Seed) -> dict:
+def _summary(body: dict, entry: dict) -> list[str]:
+    """The reasoning summary's parts: only when `reasoning.summary` asks for one (leookun/cursor-byok#281:
+    without it no summary is streamed), and only what the script says the model summarised."""
+    asked = (body.get("reasoning") or {}).get("summary")
+    given = entry.get("summary")
+    if asked not in ("auto", "concise", "detailed") or not given:
+        return []
+    return [given] if isinstance(given, str) else list(given)
+
+
+def _reasoning_item(seed: Seed, summary: Sequence[str] = ()) -> dict:
     """A reasoning item as a GPT-6 capture shows it: no summary unless asked, the reasoning encrypted."""
     opaque = base64.urlsafe_b64encode(b"\x80" + seed.digest("reasoning") * 6).decode()
-    return {"id": "rs_" + seed.hex("rs", 48), "type": "reasoning", "summary": [], "content": [],
+    return {"id": "rs_" + seed.hex("rs", 48), "type": "reasoning",
+            "summary": [{"type": "summary_text", "text": text} for text in summary], "content": [],
             "encrypted_content": "gAAAAA" + opaque}
 
 
@@ -151,8 +163,16 @@ def _response_events(response: dict, model: str) -> list[tuple[str, dict]]:
             emit("response.output_item.added", output_index=index, item={**item, "status": "in_progress"})
             for stage in ("in_progress", "searching", "completed"):
                 emit(f"response.web_search_call.{stage}", **where)
-        elif item["type"] == "reasoning":  # no summary was asked for, so nothing streams but the item itself
-            emit("response.output_item.added", output_index=index, item={**item, "encrypted_content": None})
+        elif item["type"] == "reasoning":  # only a summary streams (opencode#44595 shows the sequence)
+            emit("response.output_item.added", output_index=index,
+                 item={**item, "summary": [], "encrypted_content": None})
+            for number, part in enumerate(item["summary"]):
+                at = {**where, "summary_index": number}
+                emit("response.reasoning_summary_part.added", **at, part={**part, "text": ""})
+                for piece, _ in _pieces(part["text"], model):
+                    emit("response.reasoning_summary_text.delta", **at, delta=piece)
+                emit("response.reasoning_summary_text.done", **at, text=part["text"])
+                emit("response.reasoning_summary_part.done", **at, part=part)
         else:
             started = {**item, "content": [], "status": "in_progress"}
             emit("response.output_item.added", output_index=index, item=started)
