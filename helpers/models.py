@@ -352,6 +352,15 @@ WEB_SEARCH_GPT6 = Fact(
     "gpt-6-luna takes the web_search tool on the Responses API: OpenAI prices web search for it (no public capture "
     "of an answer yet).", (WEB_SEARCH_PRICING,), settled=False)
 
+CONVERSATIONS = Fact(
+    "A response created with conversation=ID reads the conversation's items before its input; afterwards the "
+    "conversation holds that input and the response's output items. Items are listed newest first unless "
+    "order=asc.",
+    (Source("OpenAI's OpenAPI spec: CreateResponse.conversation (ConversationParam), GET "
+            "/conversations/{conversation_id}/items (order, default desc)",
+            "Items from this conversation are prepended to input_items for this response request. Input items and "
+            "output items from this response are automatically added to this conversation after this response "
+            "completes.", kind="spec"),))
 REASONING_SUMMARY = Fact(
     "With reasoning.summary set (auto, concise, detailed) a reasoning item carries summary_text parts, streamed "
     "before the answer as response.reasoning_summary_part.added, reasoning_summary_text.delta and .done, "
@@ -369,6 +378,7 @@ REASONING_SUMMARY = Fact(
 # Facts about the API as a whole, not one model.
 GENERAL_FACTS = (
     COUNTING,
+    CONVERSATIONS,
     REASONING_SUMMARY,
     WEB_SEARCH_SHAPE,
     WEB_SEARCH_COST,

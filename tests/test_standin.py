@@ -415,6 +415,25 @@ def test_a_reasoning_summary_comes_only_when_asked_and_streams_before_the_answer
     assert [p.text for p in final.output[0].summary] == parts and final.reasoning.summary == "auto"
 
 
+def test_a_conversation_keeps_each_responses_input_and_output_and_reads_them_first(client):
+    conversation = client.conversations.create(items=[{"role": "developer", "content": "Be brief."}])
+    assert conversation.id.startswith("conv_") and conversation.object == "conversation"
+    first = client.responses.create(model=CHAT, conversation=conversation.id, input="What is the capital of France?")
+    follow = client.responses.create(model=CHAT, conversation={"id": conversation.id}, input="What did I ask?")
+    alone = client.responses.create(model=CHAT, input="What did I ask?")
+    assert follow.conversation.id == conversation.id and first.output_text == "Paris."
+    assert follow.usage.input_tokens > alone.usage.input_tokens  # the earlier turns are read as input
+    oldest_first = client.conversations.items.list(conversation.id, order="asc").data
+    assert [(item.type, getattr(item, "role", None)) for item in oldest_first] == [
+        ("message", "developer"), ("message", "user"), ("reasoning", None), ("message", "assistant"),
+        ("message", "user"), ("reasoning", None), ("message", "assistant")]
+    assert oldest_first[1].content[0].type == "input_text" and oldest_first[3].id == first.output[-1].id
+    newest_first = client.conversations.items.list(conversation.id).data
+    assert [item.id for item in newest_first] == [item.id for item in reversed(oldest_first)]
+    with pytest.raises(openai.NotFoundError):
+        client.responses.create(model=CHAT, conversation="conv_missing", input="Hello")
+
+
 def test_web_search_answers_with_its_call_and_citations_that_span_their_links(client):
     plain = client.responses.create(model=CHAT, input="Who won the race?")
     assert [item.type for item in plain.output] == ["reasoning", "message"]  # no tool offered, no search

@@ -48,6 +48,8 @@ def facts_behind(path: str, body) -> list[tuple[str, Fact | refusals.Refusal]]:
     tools = [tool.get("type") for tool in body.get("tools") or [] if isinstance(tool, dict)]
     if endpoint == refusals.RESPONSES and "function" in tools and entry.is_reasoning(endpoint, body):
         found.append(("function tools accepted while the model reasons", models.GPT6_TOOLS))
+    if endpoint == refusals.RESPONSES and body.get("conversation"):
+        found.append(("earlier turns read from the conversation", models.CONVERSATIONS))
     if endpoint == refusals.RESPONSES and {"web_search", "web_search_preview"} & set(tools):
         found += [("the web search tool accepted", models.WEB_SEARCH_GPT6),
                   ("web_search_call items and url_citation annotations", models.WEB_SEARCH_SHAPE),

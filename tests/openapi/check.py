@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import functools
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -85,9 +86,9 @@ def _operation(method: str, path: str) -> dict:
     operations = spec()["paths"]
     if path in operations:
         return operations[path][method.lower()]
-    for template, methods in operations.items():
-        head, _, tail = template.partition("{")
-        if tail and path.startswith(head) and "/" not in path[len(head):]:
+    for template, methods in operations.items():  # a {name} stands for one path segment
+        pattern = re.sub(r"\\\{[^}]*\\\}", "[^/]+", re.escape(template))
+        if "{" in template and re.fullmatch(pattern, path) and method.lower() in methods:
             return methods[method.lower()]
     raise KeyError(f"{method} {path} is not an endpoint the vendored spec covers (tests/openapi/vendor.py)")
 

@@ -21,6 +21,7 @@ ENDPOINTS = (
     ("post", "/chat/completions"), ("post", "/completions"), ("post", "/embeddings"), ("post", "/moderations"),
     ("post", "/images/generations"), ("post", "/audio/transcriptions"), ("post", "/audio/speech"),
     ("post", "/responses"), ("get", "/models"), ("get", "/models/{model}"),
+    ("post", "/conversations"), ("get", "/conversations/{conversation_id}/items"),
 )
 EXTRA_SCHEMAS = ("ErrorResponse",)  # every error body
 _REF = re.compile(r'"\$ref":\s*"#/components/schemas/([^"]+)"')

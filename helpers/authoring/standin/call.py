@@ -1,7 +1,7 @@
 """One request as an endpoint handler sees it, and what every handler shares."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from helpers.endpoints import CHAT, COMPLETIONS
 from .text import _forced_tool, example_from_schema, fallback_text
@@ -17,6 +17,7 @@ class Call:
     text: str
     entries: list | None  # the script's answers for this request; None when no rule matched
     seed: Seed
+    query: dict = field(default_factory=dict)  # the URL's query string, one value per name
 
     def entry(self, index: int = 0) -> dict:
         return self.entries[index] if self.entries else {}

@@ -9,7 +9,7 @@ from helpers import models, refusals
 from helpers.tokens import count_text
 
 from .call import Call, _fallback_entry, _service_tier
-from . import web_search
+from . import conversations, web_search
 from .usage import _format_schema, prompt_tokens, reasoning_tokens
 from helpers.endpoints import RESPONSES
 from .text import _answer_text, _content_text, _pieces, _response_items, _tool_calls, limit
@@ -51,14 +51,19 @@ def answer(server, call: Call) -> Answer:
                        "status": "completed"})
         said.append({"role": "assistant", "tool_calls": [{"function": {"name": name, "arguments": arguments}}]})
         used += count_text(name + arguments, model)
+    cid, thread = conversations.items_of(server, body.get("conversation"))
     with server._lock:
-        earlier = server._conversations.get(body.get("previous_response_id"), [])
+        earlier = _as_messages(thread) if cid else server._conversations.get(body.get("previous_response_id"), [])
         conversation = earlier + _as_messages(_response_items(body))
         server._conversations[rid] = conversation + said
+    if cid:  # the conversation keeps this response's input and output items
+        conversations.append(server, cid, conversations.input_items(body, seed) + output)
     instructions = [{"role": "developer", "content": body["instructions"]}] if body.get("instructions") else []
     schema = _format_schema((body.get("text") or {}).get("format"))
     prompt = prompt_tokens(body, instructions + conversation, schema) + web_search.content_tokens(output)
     response = _response_object(call, rid, output, status, prompt, used, reasoning)
+    if cid:
+        response["conversation"] = {"id": cid}
     if body.get("stream"):
         return sse_answer(_response_events(response, model), done=False, tokens=prompt + used)
     return json_answer(response, tokens=prompt + used)

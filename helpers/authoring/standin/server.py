@@ -13,12 +13,12 @@ import time
 import traceback
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from helpers import keys, paths, refusals
 from helpers.recordings import parse_multipart
 
-from . import audio, catalogue, chat, completions, embeddings, images, moderations, responses
+from . import audio, catalogue, chat, completions, conversations, embeddings, images, moderations, responses
 from .call import Call, _choice_count
 from helpers.endpoints import (CHAT, COMPLETIONS, EMBEDDINGS, IMAGES, MODELS, MODERATIONS, RESPONSES,
                                SPEECH, TRANSCRIPTIONS)
@@ -73,6 +73,7 @@ class StandIn:
         self.unmatched: list[str] = []
         self._uses: dict = {}
         self._conversations: dict[str, list[dict]] = {}  # response id -> its messages, for previous_response_id
+        self._threads: dict[str, list[dict]] = {}  # conversation id -> its items (the Conversations API)
         self._connections: set[socket.socket] = set()
         self._lock = threading.Lock()
         self._server = self._thread = None
@@ -112,7 +113,7 @@ class StandIn:
             self.requests.append(record)
         seed = Seed(method, path, hashlib.sha256(raw).hexdigest())
         try:
-            answer = self._answer(method, path, headers, raw, record)
+            answer = self._answer(method, path, headers, raw, record, dict(parse_qsl(urlsplit(target).query)))
         except ApiError as error:
             answer = error.answer
         except Exception:  # a bug here must not hang the client: answer as the API does on its own errors
@@ -122,7 +123,7 @@ class StandIn:
         answer.seed = answer.seed or seed
         return answer
 
-    def _answer(self, method, path, headers, raw, record) -> Answer:
+    def _answer(self, method, path, headers, raw, record, query=None) -> Answer:
         if self.require_key:
             check_key(headers.get("authorization", ""))
         handler = self._route(method, path)
@@ -145,14 +146,17 @@ class StandIn:
             if entries is None and path in AUTHORED:
                 with self._lock:
                     self.unmatched.append(f"{method} {path} ({body.get('model')}): {texts[0][:100]!r}")
-            answer = handler(Call(path, body, files, texts[0], entries, seed))
+            answer = handler(Call(path, body, files, texts[0], entries, seed, query or {}))
         answer.seed = seed
         return answer
 
     def _route(self, method, path):
         routes = {CHAT: chat.answer, COMPLETIONS: completions.answer, EMBEDDINGS: embeddings.answer,
                   MODERATIONS: moderations.answer, IMAGES: images.answer, TRANSCRIPTIONS: audio.transcription,
-                  SPEECH: audio.speech, RESPONSES: functools.partial(responses.answer, self)}
+                  SPEECH: audio.speech, RESPONSES: functools.partial(responses.answer, self),
+                  conversations.PREFIX: functools.partial(conversations.create, self)}
+        if method == "GET" and path.startswith(conversations.PREFIX + "/") and path.endswith("/items"):
+            return functools.partial(conversations.list_items, self)
         if method == "GET":
             return catalogue.listing if path == MODELS else catalogue.one if path.startswith(MODELS + "/") else None
         return routes.get(path) if method == "POST" else None
