@@ -326,11 +326,11 @@ OPENAI_GO_451 = Source(
     "output: {\"id\": \"ws_...\", \"type\": \"web_search_call\", \"status\": \"completed\", \"action\": {\"type\": "
     "\"search\", \"query\": \"latest news today\"}}, then a message whose output_text has annotations {\"type\": "
     "\"url_citation\", \"end_index\": 344, \"start_index\": 276, \"title\": \"News | Today's latest from Al Jazeera\", "
-    "\"url\": \"https://www.aljazeera.com/news/?utm_source=openai\"} (68 characters: the inline link "
-    "([aljazeera.com](https://www.aljazeera.com/news/?utm_source=openai)))")
+    "\"url\": \"https://www.aljazeera.com/news/?utm_source=openai\"} (68 characters: the inline markdown link "
+    "to that url with aljazeera.com as its text, in brackets)")
 INLINE_CITATIONS = Source("home-assistant/core#170566 (2026-05-14, gpt-5.4 with web search)",
-                          "GPT-5.x models consistently include inline citations like ([legaseriea.it](https://...)) "
-                          "in the answer's text")
+                          "GPT-5.x models consistently include inline citations (a markdown link with the domain "
+                          "legaseriea.it as its text, in brackets) in the answer's text")
 WEB_SEARCH_PRICING = Source(
     "genai-prices 0.2.3 (OpenAI gpt-6-luna: web_searches_kcount 10, verified 2026-10-12 against OpenAI's pricing "
     "page); community.openai.com/t/search-web-using-openai-api/1363698 (OpenAI staff quoting the pricing page)",
@@ -342,8 +342,9 @@ SOURCES_INCLUDE = Source("openai-python 3.51.0: openai/types/responses/response_
 WEB_SEARCH_SHAPE = Fact(
     "The Responses API's web_search tool answers with a web_search_call item (action search, with its query; "
     "action.sources only when include asks for web_search_call.action.sources) before the message, whose text "
-    "carries an inline link ([domain](url?utm_source=openai)) after each cited claim and a url_citation annotation "
-    "whose start_index and end_index span exactly that link.", (OPENAI_GO_451, INLINE_CITATIONS, SOURCES_INCLUDE))
+    "carries, after each cited claim, an inline markdown link to the page in brackets (the domain as its text, the "
+    "url with utm_source=openai added) and a url_citation annotation whose start_index and end_index span exactly "
+    "that link.", (OPENAI_GO_451, INLINE_CITATIONS, SOURCES_INCLUDE))
 WEB_SEARCH_COST = Fact(
     "A web search is billed per call ($10 per 1,000 with gpt-6-luna) on top of tokens, and the pages it reads are "
     "billed as input tokens. No public capture gives their size: the stand-in adds an estimate per search "
