@@ -53,6 +53,7 @@ from openai.pagination import SyncPage
 from openai.types import (Completion, CreateEmbeddingResponse, ImagesResponse, Model, ModerationCreateResponse)
 from openai.types.audio import Transcription, TranscriptionVerbose
 from openai.types.chat import ChatCompletion, ChatCompletionChunk
+from openai.types.conversations import Conversation, ConversationItemList
 from openai.types.responses import Response, ResponseStreamEvent
 from openai.types.shared import ErrorObject
 
@@ -246,6 +247,10 @@ def response_type(request: dict, status: int):
         return TranscriptionVerbose if body.get("response_format") == "verbose_json" else Transcription
     if path.startswith("/v1/models/"):
         return Model
+    if path == "/v1/conversations":
+        return Conversation
+    if path.startswith("/v1/conversations/") and path.endswith("/items"):
+        return ConversationItemList
     types = {"/v1/chat/completions": (ChatCompletion, ChatCompletionChunk), "/v1/completions": (Completion, Completion),
              "/v1/responses": (Response, ResponseStreamEvent), "/v1/embeddings": (CreateEmbeddingResponse, None),
              "/v1/moderations": (ModerationCreateResponse, None), "/v1/images/generations": (ImagesResponse, None),
