@@ -175,7 +175,27 @@ def call_from(exchange: traffic.Exchange) -> Call:
         call.estimated = True
     call.cost = 0.0 if call.local else _priced(call.model, call.input_tokens, call.output_tokens, seconds,
                                                call.cached_tokens, call.cache_write_tokens)
+    searches = _web_searches(exchange)
+    if searches and not call.local:  # the built-in web search tool is billed per call, on top of tokens
+        call.cost += searches * _web_search_price(call.model) / 1000
     return call
+
+
+def _web_searches(exchange: traffic.Exchange) -> int:
+    """How many web_search_call items a Responses API answer holds (streamed: its last response)."""
+    response: dict = exchange.body if isinstance(exchange.body, dict) else {}
+    for event in exchange.events:
+        last = event.get("response")
+        response = last if isinstance(last, dict) else response
+    output = response.get("output") or []
+    return sum(isinstance(item, dict) and item.get("type") == "web_search_call" for item in output)
+
+
+def _web_search_price(model: str) -> float:
+    try:
+        return prices.web_search_price(model)
+    except KeyError:
+        return math.nan
 
 
 def _answering_model(exchange: traffic.Exchange) -> str:

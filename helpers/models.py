@@ -374,12 +374,71 @@ CACHING_FACTS = (
     Fact("Models before GPT-5.6 cache matching prefixes automatically, in 128-token steps from 1,024, with no write "
          "fee.", (CACHING_GUIDE, CACHING_CAPTURES), settled=False),
 )
+OPENAI_GO_451 = Source(
+    "openai/openai-go#451 (2025-07-15, gpt-4.1 on /v1/responses with the web search tool, the answer quoted)",
+    "output: {\"id\": \"ws_...\", \"type\": \"web_search_call\", \"status\": \"completed\", \"action\": {\"type\": "
+    "\"search\", \"query\": \"latest news today\"}}, then a message whose output_text has annotations {\"type\": "
+    "\"url_citation\", \"end_index\": 344, \"start_index\": 276, \"title\": \"News | Today's latest from Al Jazeera\", "
+    "\"url\": \"https://www.aljazeera.com/news/?utm_source=openai\"} (68 characters: the inline markdown link "
+    "to that url with aljazeera.com as its text, in brackets)")
+INLINE_CITATIONS = Source("home-assistant/core#170566 (2026-05-14, gpt-5.4 with web search)",
+                          "GPT-5.x models consistently include inline citations (a markdown link with the domain "
+                          "legaseriea.it as its text, in brackets) in the answer's text")
+WEB_SEARCH_PRICING = Source(
+    "genai-prices 0.2.3 (OpenAI gpt-6-luna: web_searches_kcount 10, verified 2026-10-12 against OpenAI's pricing "
+    "page); community.openai.com/t/search-web-using-openai-api/1363698 (OpenAI staff quoting the pricing page)",
+    "Web search (all models): $10 / 1k calls + search content tokens billed at model rates", kind="docs")
+SOURCES_INCLUDE = Source("openai-python 3.51.0: openai/types/responses/response_function_web_search.py, "
+                         "response_includable.py",
+                         "ActionSearch.sources: Optional[List[ActionSearchSource]]; includable "
+                         "'web_search_call.action.sources'", kind="sdk")
+WEB_SEARCH_SHAPE = Fact(
+    "The Responses API's web_search tool answers with a web_search_call item (action search, with its query; "
+    "action.sources only when include asks for web_search_call.action.sources) before the message, whose text "
+    "carries, after each cited claim, an inline markdown link to the page in brackets (the domain as its text, the "
+    "url with utm_source=openai added) and a url_citation annotation whose start_index and end_index span exactly "
+    "that link.", (OPENAI_GO_451, INLINE_CITATIONS, SOURCES_INCLUDE))
+WEB_SEARCH_COST = Fact(
+    "A web search is billed per call ($10 per 1,000 with gpt-6-luna) on top of tokens, and the pages it reads are "
+    "billed as input tokens. No public capture gives their size: the stand-in adds an estimate per search "
+    "(helpers/authoring/standin/web_search.py); a re-record must check it.", (WEB_SEARCH_PRICING,), settled=False)
+WEB_SEARCH_GPT6 = Fact(
+    "gpt-6-luna takes the web_search tool on the Responses API: OpenAI prices web search for it (no public capture "
+    "of an answer yet).", (WEB_SEARCH_PRICING,), settled=False)
+
+CONVERSATIONS = Fact(
+    "A response created with conversation=ID reads the conversation's items before its input; afterwards the "
+    "conversation holds that input and the response's output items. Items are listed newest first unless "
+    "order=asc.",
+    (Source("OpenAI's OpenAPI spec: CreateResponse.conversation (ConversationParam), GET "
+            "/conversations/{conversation_id}/items (order, default desc)",
+            "Items from this conversation are prepended to input_items for this response request. Input items and "
+            "output items from this response are automatically added to this conversation after this response "
+            "completes.", kind="spec"),))
+REASONING_SUMMARY = Fact(
+    "With reasoning.summary set (auto, concise, detailed) a reasoning item carries summary_text parts, streamed "
+    "before the answer as response.reasoning_summary_part.added, reasoning_summary_text.delta and .done, "
+    "reasoning_summary_part.done; without it no summary comes. A summary can be empty for a short answer.",
+    (Source("leookun/cursor-byok#281 (2026-08-08)", "The adapter requested reasoning.encrypted_content but omitted "
+            "reasoning.summary, so OpenAI did not emit response.reasoning_summary_text.delta."),
+     Source("anomalyco/opencode#44595 (2026-08-24)", "response.output_item.added {type:\"reasoning\"} -> "
+            "response.reasoning_summary_part.added {summary_index:0} -> response.reasoning_summary_text.done -> "
+            "response.reasoning_summary_part.done -> response.output_item.done"),
+     Source("mstarren/nanobot#18 (2026-08-16, gpt-5.6-luna on a Responses endpoint)",
+            "the Responses endpoint returns a structured reasoning item {\"type\": \"reasoning\", \"summary\": "
+            "[{\"type\": \"summary_text\", \"text\": \"...\"}]}")),
+    settled=False)
 
 # Facts about the API as a whole, not one model.
 GENERAL_FACTS = (
     *VISION_FACTS,
     *CACHING_FACTS,
     COUNTING,
+    CONVERSATIONS,
+    REASONING_SUMMARY,
+    WEB_SEARCH_SHAPE,
+    WEB_SEARCH_COST,
+    WEB_SEARCH_GPT6,
     Fact("A tool call forced by naming the function in tool_choice ends with finish_reason \"stop\"; with "
          "tool_choice \"required\" or \"auto\" it ends with \"tool_calls\", streamed or not.", (FORCED_TOOL,)),
     Fact("A strict json_schema that breaks strict mode's rules is refused: \"Invalid schema for response_format "

@@ -91,6 +91,15 @@ def cost(model: str, input_tokens: int, output_tokens: int = 0, *, audio_seconds
                         cache_read_tokens=cached_tokens, cache_write_tokens=cache_write_tokens).total_price)
 
 
+def web_search_price(model: str) -> float:
+    """US dollars per 1,000 calls of the Responses API's web search tool with `model`: the searches
+    themselves, on top of the tokens (the pages read count as input tokens)."""
+    value = vars(_quote(model, input_tokens=1).model_price).get("web_searches_kcount")
+    if value is None:
+        raise KeyError(f"genai-prices has no web search price for {model!r}")
+    return float(value)
+
+
 def usd(dollars: float) -> str:
     """Dollars for people: cents from a dollar up, three significant digits below (a budget's last cents matter)."""
     if dollars == 0 or math.isnan(dollars) or abs(dollars) >= 1:

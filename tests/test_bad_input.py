@@ -55,6 +55,7 @@ from openai.types import (Batch, Completion, CreateEmbeddingResponse, FileDelete
 from openai.types.vector_stores import VectorStoreFileBatch
 from openai.types.audio import Transcription, TranscriptionVerbose
 from openai.types.chat import ChatCompletion, ChatCompletionChunk
+from openai.types.conversations import Conversation, ConversationItemList
 from openai.types.responses import Response, ResponseStreamEvent
 from openai.types.shared import ErrorObject
 
@@ -251,6 +252,10 @@ def response_type(request: dict, status: int):
     stored = _stored_object_type(request["method"], path)
     if stored is not None:
         return stored
+    if path == "/v1/conversations":
+        return Conversation
+    if path.startswith("/v1/conversations/") and path.endswith("/items"):
+        return ConversationItemList
     types = {"/v1/chat/completions": (ChatCompletion, ChatCompletionChunk), "/v1/completions": (Completion, Completion),
              "/v1/responses": (Response, ResponseStreamEvent), "/v1/embeddings": (CreateEmbeddingResponse, None),
              "/v1/moderations": (ModerationCreateResponse, None), "/v1/images/generations": (ImagesResponse, None),

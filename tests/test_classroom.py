@@ -68,6 +68,30 @@ def test_every_schedule_has_an_install_slot_breaks_and_slack(schedule):
     assert (classroom.LUNCH in sessions) == schedule.lunch
 
 
+def _taught(schedule):
+    return [name for name, _ in classroom.plan(schedule, INFOS) if name in INFOS]
+
+
+def _makes_a_responses_call(lesson: str) -> bool:
+    from helpers import endpoints, recordings
+
+    data = recordings.read_file(recordings.recording_path(lesson))
+    return any(i["request"]["path"] == endpoints.RESPONSES for i in data["interactions"])
+
+
+def test_the_shortest_schedule_reaches_a_first_responses_call():
+    shortest = min(classroom.SCHEDULES, key=lambda s: s.available)
+    assert any(_makes_a_responses_call(name) for name in _taught(shortest))
+
+
+def test_the_full_day_teaches_the_whole_responses_track():
+    full_day = max(classroom.SCHEDULES, key=lambda s: s.available)
+    track = [name for name in INFOS if name.startswith("10")]
+    assert set(classroom.RESPONSES_TRACK) == set(track), "a new Responses lesson belongs in RESPONSES_TRACK"
+    missing = [name for name in classroom.RESPONSES_TRACK if name not in _taught(full_day)]
+    assert not missing, f"the full day no longer fits {missing}: trim a Chat Completions lesson from it"
+
+
 def test_start_times_come_from_the_lessons_minutes():
     infos = {"01_a": {"name": "01_a", "title": "A", "teach_minutes": 10, "practice_minutes": 5},
              "02_b": {"name": "02_b", "title": "B", "teach_minutes": 30, "practice_minutes": 20}}

@@ -67,6 +67,14 @@ def test_exercise_3_of_lesson_01_guides_before_it_gives_the_sum_away():
     assert _said(lesson01.check_total_tokens, poem, 65)[0]
 
 
+def test_exercise_3_of_lesson_01_sums_a_responses_usage_by_its_own_names():
+    answer = SimpleNamespace(usage=SimpleNamespace(input_tokens=20, output_tokens=90, total_tokens=110))
+    said = [_said(lesson01.check_total_tokens, answer, 0)[1] for _ in range(3)]
+    assert "input_tokens" not in said[0] and "answer.usage.input_tokens + answer.usage.output_tokens" in said[-1]
+    assert not _said(lesson01.check_total_tokens, answer, 90)[0]
+    assert _said(lesson01.check_total_tokens, answer, 110)[0]
+
+
 def _exercises():
     """(lesson, check name, exercise text) for every exercise of every lesson."""
     import re

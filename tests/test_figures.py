@@ -66,8 +66,20 @@ def test_figures_read_the_kit():
 
 def test_a_lessons_live_cost_is_what_the_meter_bills_for_its_recorded_answers():
     use = figures.recorded_use("01_chat_completions")
-    assert use.requests == 3 and use.input_tokens and use.output_tokens
+    assert use.requests == 4 and use.input_tokens and use.output_tokens
     assert use.cost == pytest.approx(prices.cost("gpt-6-luna", use.input_tokens, use.output_tokens))
+
+
+def test_a_lessons_live_cost_counts_each_web_search_at_its_price():
+    from helpers import recordings
+
+    data = recordings.read_file(recordings.recording_path("10e_responses_web_search"))
+    searches = sum(item["type"] == "web_search_call" for i in data["interactions"]
+                   for item in i["response"]["body"]["json"]["output"])
+    use = figures.recorded_use("10e_responses_web_search")
+    tokens = prices.cost("gpt-6-luna", use.input_tokens, use.output_tokens)
+    assert searches == 2
+    assert use.cost == pytest.approx(tokens + searches * prices.web_search_price("gpt-6-luna") / 1000)
 
 
 def test_an_unknown_figure_says_so():

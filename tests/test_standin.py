@@ -58,6 +58,13 @@ RULES = [
     {"match": {"path": "/v1/completions", "contains": "Once upon"},
      "reply": " a time there was a tiny dragon who loved jasmine tea, old maps and long walks by the sea"},
     {"match": {"path": "/v1/responses", "user_contains": "capital of France"}, "reply": "Paris."},
+    {"match": {"path": "/v1/responses", "contains": "Is 91 prime"},
+     "reply": {"content": "No: 7 × 13.", "summary": ["Trying small primes.", "7 divides it."]}},
+    {"match": {"path": "/v1/responses", "contains": "Who won the race"},
+     "reply": {"content": "Ana won the race. Ben came second.", "web_search": {
+         "queries": ["race results"], "sources": ["https://example.org/more"],
+         "citations": [{"after": "Ana won the race.", "url": "https://example.org/race", "title": "Race"},
+                       {"after": "Ben came second.", "url": "https://www.example.com/ben?x=1", "title": "Ben"}]}}},
     {"match": {"path": "/v1/responses", "contains": "What did I ask"},
      "reply": "You asked about the capital of France."},
 ]
@@ -423,6 +430,79 @@ def test_responses_stream_event_sequence(client):
     with client.responses.stream(model=CHAT, input="weather in Paris") as stream:
         final = stream.get_final_response()
     assert final.output[-1].arguments == '{"city":"Paris"}'
+
+
+def test_a_reasoning_summary_comes_only_when_asked_and_streams_before_the_answer(client):
+    assert client.responses.create(model=CHAT, input="Is 91 prime?").output[0].summary == []
+    events = list(client.responses.create(model=CHAT, input="Is 91 prime?", reasoning={"summary": "auto"},
+                                          stream=True))
+    kinds = [event.type for event in events]
+    first_text = kinds.index("response.output_text.delta")
+    parts = [e.part.text for e in events if e.type == "response.reasoning_summary_part.done"]
+    assert parts == ["Trying small primes.", "7 divides it."]
+    assert max(i for i, kind in enumerate(kinds) if kind.startswith("response.reasoning_summary")) < first_text
+    for n, text in enumerate(parts):
+        deltas = [e.delta for e in events if e.type == "response.reasoning_summary_text.delta" and e.summary_index == n]
+        assert "".join(deltas) == text
+    final = events[-1].response
+    assert [p.text for p in final.output[0].summary] == parts and final.reasoning.summary == "auto"
+
+
+def test_a_conversation_keeps_each_responses_input_and_output_and_reads_them_first(client):
+    conversation = client.conversations.create(items=[{"role": "developer", "content": "Be brief."}])
+    assert conversation.id.startswith("conv_") and conversation.object == "conversation"
+    first = client.responses.create(model=CHAT, conversation=conversation.id, input="What is the capital of France?")
+    follow = client.responses.create(model=CHAT, conversation={"id": conversation.id}, input="What did I ask?")
+    alone = client.responses.create(model=CHAT, input="What did I ask?")
+    assert follow.conversation.id == conversation.id and first.output_text == "Paris."
+    assert follow.usage.input_tokens > alone.usage.input_tokens  # the earlier turns are read as input
+    oldest_first = client.conversations.items.list(conversation.id, order="asc").data
+    assert [(item.type, getattr(item, "role", None)) for item in oldest_first] == [
+        ("message", "developer"), ("message", "user"), ("reasoning", None), ("message", "assistant"),
+        ("message", "user"), ("reasoning", None), ("message", "assistant")]
+    assert oldest_first[1].content[0].type == "input_text" and oldest_first[3].id == first.output[-1].id
+    newest_first = client.conversations.items.list(conversation.id).data
+    assert [item.id for item in newest_first] == [item.id for item in reversed(oldest_first)]
+    with pytest.raises(openai.NotFoundError):
+        client.responses.create(model=CHAT, conversation="conv_missing", input="Hello")
+
+
+def test_web_search_answers_with_its_call_and_citations_that_span_their_links(client):
+    plain = client.responses.create(model=CHAT, input="Who won the race?")
+    assert [item.type for item in plain.output] == ["reasoning", "message"]  # no tool offered, no search
+    assert plain.output_text == "Ana won the race. Ben came second."
+    response = client.responses.create(model=CHAT, input="Who won the race?", tools=[{"type": "web_search"}],
+                                       include=["web_search_call.action.sources"])
+    assert [item.type for item in response.output] == ["reasoning", "web_search_call", "message"]
+    search = response.output[1]
+    assert (search.status, search.action.type, search.action.query) == ("completed", "search", "race results")
+    assert [s.url for s in search.action.sources] == ["https://example.org/race", "https://www.example.com/ben?x=1",
+                                                      "https://example.org/more"]
+    part = response.output[2].content[0]
+    spans = [part.text[a.start_index:a.end_index] for a in part.annotations]
+    assert spans == ["([example.org](https://example.org/race?utm_source=openai))",
+                     "([example.com](https://www.example.com/ben?x=1&utm_source=openai))"]
+    assert [a.url for a in part.annotations] == ["https://example.org/race?utm_source=openai",
+                                                 "https://www.example.com/ben?x=1&utm_source=openai"]
+    assert part.text.startswith("Ana won the race. ([example.org]")
+    assert response.tools[0].type == "web_search" and response.tools[0].search_context_size == "medium"
+    unasked = client.responses.create(model=CHAT, input="Who won the race?", tools=[{"type": "web_search"}])
+    assert unasked.output[1].action.sources is None  # sources only when include asks for them
+    assert unasked.usage.input_tokens >= plain.usage.input_tokens + 1_000  # the pages read count as input
+
+
+def test_web_search_streams_its_progress_and_annotations(client):
+    events = list(client.responses.create(model=CHAT, input="Who won the race?", tools=[{"type": "web_search"}],
+                                          stream=True))
+    kinds = [event.type for event in events]
+    searching = kinds.index("response.web_search_call.in_progress")
+    assert kinds[searching - 1:searching + 4] == [
+        "response.output_item.added", "response.web_search_call.in_progress", "response.web_search_call.searching",
+        "response.web_search_call.completed", "response.output_item.done"]
+    added = [event.annotation for event in events if event.type == "response.output_text.annotation.added"]
+    final = events[-1].response
+    assert [a.url for a in added] == [a.url for a in final.output[-1].content[0].annotations]
+    assert [event.sequence_number for event in events] == list(range(len(events)))
 
 
 def test_answers_are_deterministic(scripts):

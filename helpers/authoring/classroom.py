@@ -44,13 +44,19 @@ class Schedule:
 
 
 # Lessons build on each other in number order; each schedule keeps that order and fits its slot.
+# Chat Completions is the spine and the Responses API its equal: the 90 minutes end with a first
+# Responses call (lesson 01's last exercise), and the full day teaches the whole Responses track after
+# streaming and tools in the Chat Completions shape (06, 07), whose ideas 10b and 10c carry over.
+# What no longer fits (02, 03, 05, 08, 12) is left for self-study: lesson 10 brings what it needs
+# of 02 and 03, and 10d teaches structured output in the Responses shape from the start.
+RESPONSES_TRACK = ("10_responses_api", "10b_responses_streaming", "10c_responses_tools",
+                   "10d_responses_structured_output", "10e_responses_web_search")
 SCHEDULES = (
     Schedule("90 minutes", 90, ("00_setup", "01_chat_completions")),
     Schedule("Half a day (3½ hours)", 210, ("00_setup", "01_chat_completions", "02_parameters",
                                             "03_conversation_history", "06_streaming")),
     Schedule("A full day (7½ hours with lunch)", 450, (
-        "00_setup", "01_chat_completions", "02_parameters", "03_conversation_history", "05_tokens_and_cost",
-        "06_streaming", "07_tools", "12_capstone"), lunch=True),
+        "00_setup", "01_chat_completions", "06_streaming", "07_tools", *RESPONSES_TRACK), lunch=True),
 )
 
 

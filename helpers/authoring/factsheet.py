@@ -36,6 +36,8 @@ def facts_behind(path: str, body) -> list[tuple[str, Fact | refusals.Refusal]]:
             found.append(("reasoning tokens in usage", models.GPT6_REASONING_TOKENS))
             if endpoint == refusals.RESPONSES:
                 found.append(("a reasoning item before the message", models.GPT6_REASONING_ITEM))
+                if (body.get("reasoning") or {}).get("summary"):
+                    found.append(("a reasoning summary, streamed before the answer", models.REASONING_SUMMARY))
         else:
             given = [name for name in models.SAMPLING if body.get(name) not in (None, False)]
             for name in given:
@@ -43,6 +45,15 @@ def facts_behind(path: str, body) -> list[tuple[str, Fact | refusals.Refusal]]:
                 found.append((f"{name} accepted with reasoning off", fact))
             if body.get("tools"):
                 found.append(("function tools accepted with reasoning off", models.GPT6_TOOLS))
+    tools = [tool.get("type") for tool in body.get("tools") or [] if isinstance(tool, dict)]
+    if endpoint == refusals.RESPONSES and "function" in tools and entry.is_reasoning(endpoint, body):
+        found.append(("function tools accepted while the model reasons", models.GPT6_TOOLS))
+    if endpoint == refusals.RESPONSES and body.get("conversation"):
+        found.append(("earlier turns read from the conversation", models.CONVERSATIONS))
+    if endpoint == refusals.RESPONSES and {"web_search", "web_search_preview"} & set(tools):
+        found += [("the web search tool accepted", models.WEB_SEARCH_GPT6),
+                  ("web_search_call items and url_citation annotations", models.WEB_SEARCH_SHAPE),
+                  ("search content tokens in usage, and the per-call price", models.WEB_SEARCH_COST)]
     if entry.family == "gpt-6":
         found.append(("the model name and fingerprint the answer echoes", models.GPT6_ECHO))
     return found

@@ -14,6 +14,7 @@ fails when one is stale. NAME is one of
     price-other:MODEL         a price not per token ("$0.27 per hour of audio")
     price-cached:MODEL        ... per million input tokens read from the prompt cache
     price-cache-write:MODEL   ... per million input tokens written to the prompt cache
+    price-web-search:MODEL    ... per 1,000 calls of the Responses web search tool
     kit:MODULE.NAME           a number the kit's code sets (kit:tokens.TOKENS_PER_MESSAGE)
     kit-usd:MODULE.NAME       a price in dollars the kit's code sets (kit-usd:prices.FILE_SEARCH_PER_1000_CALLS)
 
@@ -138,6 +139,8 @@ def figure(name: str, notebook: str) -> str:
         if not quoted.other:
             raise ValueError(f"{model} is priced per token, so it has no price-other figure")
         return quoted.other.replace("$", DOLLAR)
+    if kind == "price-web-search" and model:
+        return money(prices.web_search_price(model))
     if kind in ("kit", "kit-usd") and model:
         module, _, constant = model.rpartition(".")
         value = getattr(importlib.import_module(f"helpers.{module}"), constant)

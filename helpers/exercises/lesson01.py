@@ -40,13 +40,17 @@ def check_answer_text(response, text) -> Verdict:
 
 
 def check_total_tokens(response, total) -> Verdict:
-    """Exercise 3: compute the total tokens from the two parts of usage."""
+    """Exercise 3: compute the total tokens from the two parts of usage (a Response's or a chat completion's)."""
+    usage = response.usage
+    sent, got = ("input_tokens", "output_tokens") if hasattr(usage, "input_tokens") else \
+        ("prompt_tokens", "completion_tokens")
+    name = "answer" if sent == "input_tokens" else "poem"
+    parts = (getattr(usage, sent), getattr(usage, got))
     return verdict([
         (isinstance(total, int), "`total` should be a whole number of tokens."),
-        (lambda: total not in (response.usage.prompt_tokens, response.usage.completion_tokens),
-         "That is one of the two parts; add the other one."),
-        (lambda: total == response.usage.prompt_tokens + response.usage.completion_tokens,
-         Hints("Print `poem.usage`: it counts the tokens you sent and the tokens that came back.",
-               "You sent the prompt (`poem.usage.prompt_tokens`) and got back the completion; add the two.",
-               "`total = poem.usage.prompt_tokens + poem.usage.completion_tokens`")),
-    ], f"{total} tokens, the same as `response.usage.total_tokens`.")
+        (lambda: total not in parts, "That is one of the two parts; add the other one."),
+        (lambda: total == sum(parts),
+         Hints(f"Print `{name}.usage`: it counts the tokens you sent and the tokens that came back.",
+               f"You sent the input (`{name}.usage.{sent}`) and got back the output; add the two.",
+               f"`total = {name}.usage.{sent} + {name}.usage.{got}`")),
+    ], f"{total} tokens, the same as `{name}.usage.total_tokens`.")

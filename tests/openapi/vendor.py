@@ -26,6 +26,7 @@ ENDPOINTS = (
     ("delete", "/vector_stores/{vector_store_id}"), ("post", "/vector_stores/{vector_store_id}/file_batches"),
     ("get", "/vector_stores/{vector_store_id}/file_batches/{batch_id}"), ("post", "/batches"),
     ("get", "/batches/{batch_id}"),
+    ("post", "/conversations"), ("get", "/conversations/{conversation_id}/items"),
 )
 EXTRA_SCHEMAS = ("ErrorResponse",)  # every error body
 _REF = re.compile(r'"\$ref":\s*"#/components/schemas/([^"]+)"')

@@ -19,6 +19,7 @@ class Call:
     entries: list | None  # the script's answers for this request; None when no rule matched
     seed: Seed
     cache: PromptCache = field(default_factory=PromptCache)  # the server's, so later requests read what earlier wrote
+    query: dict = field(default_factory=dict)  # the URL's query string, one value per name
 
     def entry(self, index: int = 0) -> dict:
         return self.entries[index] if self.entries else {}

@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import base64
 import math
+from collections.abc import Sequence
 
 from helpers import models, refusals
 from helpers.tokens import count_text
 
-from . import file_search, files
+from . import conversations, file_search, files, web_search
 from .call import Call, _fallback_entry, _service_tier
 from .usage import _format_schema, prompt_tokens, reasoning_tokens
 from helpers.endpoints import RESPONSES
@@ -23,9 +24,12 @@ def answer(server, call: Call) -> Answer:
     most = body.get("max_output_tokens")
     reasoning = reasoning_tokens(RESPONSES, body, most)
     if reasoning:  # a reasoning model that reasons puts its reasoning item first
-        output.append(_reasoning_item(seed))
+        output.append(_reasoning_item(seed, _summary(body, entry)))
         used += reasoning
     output += [searched.item] if searched else []
+    search = entry.get("web_search") if web_search.tool(body) else None
+    if search:  # the built-in tool ran before the answer was written
+        output += web_search.calls(search, body, seed)
     budget = None if most is None else int(most) - reasoning
     if budget is not None and budget <= 0:  # the limit went on reasoning: no message at all
         status, entry = "incomplete", {}
@@ -35,10 +39,12 @@ def answer(server, call: Call) -> Answer:
         else:
             fmt = (body.get("text") or {}).get("format")
             text = _answer_text(entry, fmt, call.text)
+            text, annotations = web_search.cite(text, search) if search else (text, [])
             text, finish = limit(text, model, max_tokens=budget)
             status = "incomplete" if finish == "length" else status
-            part = {"type": "output_text", "text": text, "annotations": searched.annotations(text) if searched else [],
-                    "logprobs": []}
+            if searched:
+                annotations = annotations + searched.annotations(text)
+            part = {"type": "output_text", "text": text, "annotations": annotations, "logprobs": []}
         output.append({"type": "message", "id": "msg_" + seed.hex("msg", 48), "status": status,
                        "role": "assistant", "content": [part], **_phase(model)})
         said.append({"role": "assistant", "content": text})
@@ -49,16 +55,22 @@ def answer(server, call: Call) -> Answer:
                        "status": "completed"})
         said.append({"role": "assistant", "tool_calls": [{"function": {"name": name, "arguments": arguments}}]})
         used += count_text(name + arguments, model)
+    cid, thread = conversations.items_of(server, body.get("conversation"))
     with server._lock:
-        earlier = server._conversations.get(body.get("previous_response_id"), [])
+        earlier = _as_messages(thread) if cid else server._conversations.get(body.get("previous_response_id"), [])
         conversation = earlier + _as_messages(_response_items(body))
         server._conversations[rid] = conversation + said
+    if cid:  # the conversation keeps this response's input and output items
+        conversations.append(server, cid, conversations.input_items(body, seed) + output)
     instructions = [{"role": "developer", "content": body["instructions"]}] if body.get("instructions") else []
     schema = _format_schema((body.get("text") or {}).get("format"))
-    prompt = prompt_tokens(body, instructions + conversation, schema) + (searched.tokens if searched else 0)
+    prompt = prompt_tokens(body, instructions + conversation, schema) + web_search.content_tokens(output)
+    prompt += searched.tokens if searched else 0
     prompt += files.input_file_tokens(server, body, call.model)  # PDFs and other input_file parts
     cache = call.cache.use(call.path, body, instructions + conversation, schema)
     response = _response_object(call, rid, output, status, prompt, used, reasoning, cache)
+    if cid:
+        response["conversation"] = {"id": cid}
     if body.get("stream"):
         return sse_answer(_response_events(response, model), done=False, tokens=prompt + used)
     return json_answer(response, tokens=prompt + used)
@@ -82,10 +94,21 @@ def _as_messages(items: list) -> list[dict]:
     return messages
 
 
-def _reasoning_item(seed: Seed) -> dict:
+def _summary(body: dict, entry: dict) -> list[str]:
+    """The reasoning summary's parts: only when `reasoning.summary` asks for one (leookun/cursor-byok#281:
+    without it no summary is streamed), and only what the script says the model summarised."""
+    asked = (body.get("reasoning") or {}).get("summary")
+    given = entry.get("summary")
+    if asked not in ("auto", "concise", "detailed") or not given:
+        return []
+    return [given] if isinstance(given, str) else list(given)
+
+
+def _reasoning_item(seed: Seed, summary: Sequence[str] = ()) -> dict:
     """A reasoning item as a GPT-6 capture shows it: no summary unless asked, the reasoning encrypted."""
     opaque = base64.urlsafe_b64encode(b"\x80" + seed.digest("reasoning") * 6).decode()
-    return {"id": "rs_" + seed.hex("rs", 48), "type": "reasoning", "summary": [], "content": [],
+    return {"id": "rs_" + seed.hex("rs", 48), "type": "reasoning",
+            "summary": [{"type": "summary_text", "text": text} for text in summary], "content": [],
             "encrypted_content": "gAAAAA" + opaque}
 
 
@@ -107,7 +130,8 @@ def _reasoning_echo(body: dict, model: str) -> dict:
 def _response_object(call: Call, rid: str, output: list, status: str, prompt: int, used: int,
                      reasoning: int = 0, cache: tuple[int, int] = (0, 0)) -> dict:
     body, seed = call.body, call.seed
-    tools = [{"description": None, "strict": True, **tool} if tool.get("type") == "function" else tool
+    tools = [{"description": None, "strict": True, **tool} if tool.get("type") == "function"
+             else web_search.echoed(tool) if tool.get("type") in web_search.TOOL_TYPES else tool
              for tool in body.get("tools") or []]
     return {
         "id": rid, "object": "response", "created_at": seed.created, "status": status, "background": False,
@@ -153,8 +177,20 @@ def _response_events(response: dict, model: str) -> list[tuple[str, dict]]:
             emit("response.function_call_arguments.done", **where, name=item["name"], arguments=item["arguments"])
         elif item["type"] == "file_search_call":
             file_search.stream(emit, index, item)
-        elif item["type"] == "reasoning":  # no summary was asked for, so nothing streams but the item itself
-            emit("response.output_item.added", output_index=index, item={**item, "encrypted_content": None})
+        elif item["type"] == "web_search_call":  # the spec's three progress events, then the finished item
+            emit("response.output_item.added", output_index=index, item={**item, "status": "in_progress"})
+            for stage in ("in_progress", "searching", "completed"):
+                emit(f"response.web_search_call.{stage}", **where)
+        elif item["type"] == "reasoning":  # only a summary streams (opencode#44595 shows the sequence)
+            emit("response.output_item.added", output_index=index,
+                 item={**item, "summary": [], "encrypted_content": None})
+            for number, part in enumerate(item["summary"]):
+                at = {**where, "summary_index": number}
+                emit("response.reasoning_summary_part.added", **at, part={**part, "text": ""})
+                for piece, _ in _pieces(part["text"], model):
+                    emit("response.reasoning_summary_text.delta", **at, delta=piece)
+                emit("response.reasoning_summary_text.done", **at, text=part["text"])
+                emit("response.reasoning_summary_part.done", **at, part=part)
         else:
             started = {**item, "content": [], "status": "in_progress"}
             emit("response.output_item.added", output_index=index, item=started)
@@ -165,6 +201,9 @@ def _response_events(response: dict, model: str) -> list[tuple[str, dict]]:
                 for number, (piece, _) in enumerate(_pieces(part[key], model)):
                     emit(f"{kind}.delta", **where, content_index=content_index, delta=piece, **extra,
                          obfuscation=_obfuscation(piece, number))
+                for number, annotation in enumerate(part.get("annotations", [])):
+                    emit("response.output_text.annotation.added", **where, content_index=content_index,
+                         annotation_index=number, annotation=annotation)
                 emit(f"{kind}.done", **where, content_index=content_index, **{key: part[key]}, **extra)
                 emit("response.content_part.done", **where, content_index=content_index, part=part)
         emit("response.output_item.done", output_index=index, item=item)

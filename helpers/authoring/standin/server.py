@@ -13,13 +13,13 @@ import time
 import traceback
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from helpers import keys, paths, refusals
 from helpers.recordings import parse_multipart
 
-from . import (audio, batches, catalogue, chat, completions, embeddings, files, images, moderations, ratelimits,
-               responses, vector_stores)
+from . import (audio, batches, catalogue, chat, completions, conversations, embeddings, files, images, moderations,
+               ratelimits, responses, vector_stores)
 from .call import Call, _choice_count
 from helpers.endpoints import (BATCHES, CHAT, COMPLETIONS, EMBEDDINGS, FILES, IMAGES, MODELS, MODERATIONS, RESPONSES,
                                SPEECH, TRANSCRIPTIONS, VECTOR_STORES)
@@ -76,6 +76,7 @@ class StandIn:
         self._conversations: dict[str, list[dict]] = {}  # response id -> its messages, for previous_response_id
         self.prompt_cache = PromptCache()  # what earlier requests wrote to the prompt cache
         self.limits = ratelimits.Limits()  # one minute of the account's rate limits, for the x-ratelimit-* headers
+        self._threads: dict[str, list[dict]] = {}  # conversation id -> its items (the Conversations API)
         self._connections: set[socket.socket] = set()
         self._lock = threading.Lock()
         self._server = self._thread = None
@@ -116,7 +117,7 @@ class StandIn:
             self.requests.append(record)
         seed = Seed(method, path, hashlib.sha256(raw).hexdigest())
         try:
-            answer = self._answer(method, path, headers, raw, record, trusted)
+            answer = self._answer(method, path, headers, raw, record, trusted, dict(parse_qsl(urlsplit(target).query)))
         except ApiError as error:
             answer = error.answer
         except Exception:  # a bug here must not hang the client: answer as the API does on its own errors
@@ -127,7 +128,7 @@ class StandIn:
         answer.headers = {**self.limits.headers(answer.tokens, refused=_rate_limited(answer)), **answer.headers}
         return answer
 
-    def _answer(self, method, path, headers, raw, record, trusted=False) -> Answer:
+    def _answer(self, method, path, headers, raw, record, trusted=False, query=None) -> Answer:
         if self.require_key and not trusted:
             check_key(headers.get("authorization", ""))
         handler = self._route(method, path)
@@ -150,7 +151,7 @@ class StandIn:
             if entries is None and path in AUTHORED:
                 with self._lock:
                     self.unmatched.append(f"{method} {path} ({body.get('model')}): {texts[0][:100]!r}")
-            answer = handler(Call(path, body, files, texts[0], entries, seed, self.prompt_cache))
+            answer = handler(Call(path, body, files, texts[0], entries, seed, self.prompt_cache, query or {}))
         answer.seed = seed
         return answer
 
@@ -160,7 +161,10 @@ class StandIn:
                 return functools.partial(module.answer, self, method)
         routes = {CHAT: chat.answer, COMPLETIONS: completions.answer, EMBEDDINGS: embeddings.answer,
                   MODERATIONS: moderations.answer, IMAGES: images.answer, TRANSCRIPTIONS: audio.transcription,
-                  SPEECH: audio.speech, RESPONSES: functools.partial(responses.answer, self)}
+                  SPEECH: audio.speech, RESPONSES: functools.partial(responses.answer, self),
+                  conversations.PREFIX: functools.partial(conversations.create, self)}
+        if method == "GET" and path.startswith(conversations.PREFIX + "/") and path.endswith("/items"):
+            return functools.partial(conversations.list_items, self)
         if method == "GET":
             return catalogue.listing if path == MODELS else catalogue.one if path.startswith(MODELS + "/") else None
         return routes.get(path) if method == "POST" else None
