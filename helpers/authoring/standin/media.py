@@ -18,27 +18,32 @@ def embed(text: str, dimensions: int, length: int) -> list[float]:
     """all-MiniLM-L6-v2's vector for the text, spread over `length` numbers (the endpoint's full size) and
     cut to its first `dimensions`, renormalised, as text-embedding-3 shortens its vectors.
 
-    The spread stacks fixed random rotations of the model's 384 numbers, one block of 384 after another,
-    scaled so the whole has length 1: every full-length vector, and every prefix of whole blocks, has
-    exactly the model's cosine similarities; a shorter prefix keeps most of them."""
+    The spread stacks fixed rotations of the model's 384 numbers, one block of 384 after another, scaled
+    so the whole has length 1: every full-length vector, and every prefix of whole blocks, has exactly
+    the model's cosine similarities; a shorter prefix keeps most of them."""
     blocks = -(-max(length, dimensions) // minilm.DIMENSIONS)
     meaning = np.array(minilm.embed(text), dtype=np.float64)
-    spread = np.concatenate([rotation @ meaning for rotation in _rotations(blocks)])[:dimensions]
+    spread = np.concatenate([_rotate(meaning, mirrors) for mirrors in _mirrors(blocks)])[:dimensions]
     spread /= np.linalg.norm(spread) or 1.0
     # Through float32, as the API computes them, so the float and base64 forms agree exactly.
     return [float(x) for x in spread.astype(np.float32)]
 
 
+MIRRORS_PER_BLOCK = 24  # enough reflections that each block mixes all of the model's numbers
+
+
 @functools.lru_cache(maxsize=2)
-def _rotations(blocks: int) -> tuple[np.ndarray, ...]:
-    """Haar-random orthogonal matrices from a fixed seed (QR with R's diagonal made positive, so the
-    matrices do not depend on the LAPACK's sign convention)."""
-    rng = np.random.default_rng(20261101)
-    rotations = []
-    for _ in range(blocks):
-        q, r = np.linalg.qr(rng.standard_normal((minilm.DIMENSIONS, minilm.DIMENSIONS)))
-        rotations.append(q * np.sign(np.diag(r)))
-    return tuple(rotations)
+def _mirrors(blocks: int) -> np.ndarray:
+    """For each block, unit vectors from a fixed seed: reflecting in each in turn is a fixed rotation
+    (an orthogonal map, so lengths and angles stay exactly as they were)."""
+    normals = np.random.default_rng(20261101).standard_normal((blocks, MIRRORS_PER_BLOCK, minilm.DIMENSIONS))
+    return normals / np.linalg.norm(normals, axis=-1, keepdims=True)
+
+
+def _rotate(vector: np.ndarray, mirrors: np.ndarray) -> np.ndarray:
+    for normal in mirrors:
+        vector = vector - 2 * (normal @ vector) * normal
+    return vector
 
 
 def png(width: int, height: int, seed: Seed) -> bytes:

@@ -138,28 +138,44 @@ def _gelu(x: np.ndarray) -> np.ndarray:
     return (0.5 * x * (1 + erf)).astype(np.float32)
 
 
-def _encode(ids: list[int]) -> np.ndarray:
-    w, n = _weights(), len(ids)
+def _encode(batch: list[list[int]]) -> np.ndarray:
+    """Several texts at once (fewer, larger matrix products), padded to the longest; padding is masked
+    out of attention and pooling, as sentence-transformers does."""
+    w, n, width = _weights(), max(map(len, batch)), DIMENSIONS // HEADS
+    ids = np.array([row + [0] * (n - len(row)) for row in batch])
+    mask = np.array([[1.0] * len(row) + [0.0] * (n - len(row)) for row in batch], dtype=np.float32)
     x = w["embeddings.word_embeddings.weight"][ids] + w["embeddings.position_embeddings.weight"][:n] \
         + w["embeddings.token_type_embeddings.weight"][0]
     x = _layer_norm(x, "embeddings.LayerNorm")
-    width = DIMENSIONS // HEADS
+    masked = ((1 - mask) * np.finfo(np.float32).min)[:, None, None, :]
     for layer in range(6):
         p = f"encoder.layer.{layer}."
-        q, k, v = (_dense(x, p + f"attention.self.{part}").reshape(n, HEADS, width).transpose(1, 0, 2)
+        q, k, v = (_dense(x, p + f"attention.self.{part}").reshape(len(batch), n, HEADS, width).transpose(0, 2, 1, 3)
                    for part in ("query", "key", "value"))
-        scores = q @ k.transpose(0, 2, 1) / np.float32(math.sqrt(width))
+        scores = q @ k.transpose(0, 1, 3, 2) / np.float32(math.sqrt(width)) + masked
         scores = np.exp(scores - scores.max(-1, keepdims=True))
-        context = (scores / scores.sum(-1, keepdims=True)) @ v
-        x = _layer_norm(x + _dense(context.transpose(1, 0, 2).reshape(n, DIMENSIONS), p + "attention.output.dense"),
-                        p + "attention.output.LayerNorm")
+        context = ((scores / scores.sum(-1, keepdims=True)) @ v).transpose(0, 2, 1, 3)
+        context = context.reshape(len(batch), n, DIMENSIONS)
+        x = _layer_norm(x + _dense(context, p + "attention.output.dense"), p + "attention.output.LayerNorm")
         x = _layer_norm(x + _dense(_gelu(_dense(x, p + "intermediate.dense")), p + "output.dense"),
                         p + "output.LayerNorm")
-    pooled = x.mean(0)  # one text, no padding: every token counts
-    return pooled / max(float(np.linalg.norm(pooled)), 1e-12)
+    pooled = (x * mask[:, :, None]).sum(1) / mask.sum(1, keepdims=True)
+    return pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
 
 
-@functools.lru_cache(maxsize=4096)
+_known: dict[str, tuple[float, ...]] = {}
+BATCH = 32
+
+
+def embed_many(texts: list[str]) -> list[tuple[float, ...]]:
+    """The model's 384 numbers for each text, length 1, as sentence-transformers' `encode` gives them."""
+    new = list(dict.fromkeys(text for text in texts if text not in _known))
+    for start in range(0, len(new), BATCH):
+        chunk = new[start:start + BATCH]
+        for text, vector in zip(chunk, _encode([token_ids(text) for text in chunk]), strict=True):
+            _known[text] = tuple(float(value) for value in vector)
+    return [_known[text] for text in texts]
+
+
 def embed(text: str) -> tuple[float, ...]:
-    """The model's 384 numbers for a text, length 1, as sentence-transformers' `encode` gives them."""
-    return tuple(float(value) for value in _encode(token_ids(text)))
+    return embed_many([text])[0]
