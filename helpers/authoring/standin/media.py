@@ -16,7 +16,8 @@ from .wire import Seed
 
 def embed(text: str, dimensions: int, length: int) -> list[float]:
     """all-MiniLM-L6-v2's vector for the text, spread over `length` numbers (the endpoint's full size) and
-    cut to its first `dimensions`, renormalised, as text-embedding-3 shortens its vectors.
+    cut to its first `dimensions`, renormalised, as text-embedding-3 shortens its vectors (a public capture
+    of the live API: michaelfeil/infinity#538, "truncate and return after normalizing"; getzep/graphiti#1722).
 
     The spread stacks fixed rotations of the model's 384 numbers, one block of 384 after another, scaled
     so the whole has length 1: every full-length vector, and every prefix of whole blocks, has exactly
