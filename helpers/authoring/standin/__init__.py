@@ -2,8 +2,9 @@
 
 It answers the endpoints the lessons call, in each endpoint's exact wire format, from the answer
 scripts in data/standin/*.json (format: data/standin/README.md); a request no rule matches gets a
-generic answer and is noted in `unmatched`. Every varying value (ids, timestamps, logprobs,
-vectors) is derived from a hash of the request, so a rerun gives byte-identical answers, and every
+generic answer and is noted in `unmatched`. Every varying value (ids, timestamps, logprobs) is
+derived from a hash of the request and embedding vectors come from a fixed model, so a rerun gives
+the same answers, and every
 response carries `x-kit-standin: synthesized` so recordings made from it say where they came from.
 What the live API refuses (helpers.refusals) it refuses too.
 
@@ -12,6 +13,7 @@ What the live API refuses (helpers.refusals) it refuses too.
     files, vector_stores, batches   endpoints whose objects the server keeps while it runs
     file_search  the file_search tool of responses
     wire         errors, JSON and events; seeded values   text, media   answer text and synthesized media
+    minilm       all-MiniLM-L6-v2 in numpy: the embeddings' meaning
 
     python -m helpers.authoring.standin [--port N]
 """

@@ -5,35 +5,46 @@ import functools
 import hashlib
 import io
 import math
-import re
 import struct
 import wave
 import zlib
 
+import numpy as np
+
+from . import minilm
 from .wire import Seed
 
-STOPWORDS = frozenset("a an and are as at be but by do for from has have i in is it its my of on or so that the "
-                      "this to was we were what with you your".split())  # carry little meaning in embeddings
+def embed(text: str, dimensions: int, length: int) -> list[float]:
+    """all-MiniLM-L6-v2's vector for the text, spread over `length` numbers (the endpoint's full size) and
+    cut to its first `dimensions`, renormalised, as text-embedding-3 shortens its vectors (a public capture
+    of the live API: michaelfeil/infinity#538, "truncate and return after normalizing"; getzep/graphiti#1722).
 
-
-def embed(text: str, dimensions: int) -> list[float]:
-    """A hashed bag of words and character trigrams, each feature a fixed pseudo-random direction,
-    L2-normalised: texts that share words point the same way, unrelated texts are near orthogonal.
-    A shorter vector is a prefix of the longer one, renormalised, as with text-embedding-3."""
-    vector = [0.0] * dimensions
-    words = re.findall(r"\w+", text.lower()) or [text.lower()]
-    features = [(w, 0.2 if w in STOPWORDS else 1.0) for w in words]
-    features += [(f" {w} "[i:i + 3], 0.3) for w in words if w not in STOPWORDS for i in range(len(w))]
-    for feature, weight in features:
-        vector = [v + weight * (b - 127.5) for v, b in zip(vector, _direction(feature, dimensions), strict=True)]
-    norm = math.sqrt(sum(v * v for v in vector)) or 1.0
+    The spread stacks fixed rotations of the model's 384 numbers, one block of 384 after another, scaled
+    so the whole has length 1: every full-length vector, and every prefix of whole blocks, has exactly
+    the model's cosine similarities; a shorter prefix keeps most of them."""
+    blocks = -(-max(length, dimensions) // minilm.DIMENSIONS)
+    meaning = np.array(minilm.embed(text), dtype=np.float64)
+    spread = np.concatenate([_rotate(meaning, mirrors) for mirrors in _mirrors(blocks)])[:dimensions]
+    spread /= np.linalg.norm(spread) or 1.0
     # Through float32, as the API computes them, so the float and base64 forms agree exactly.
-    return list(struct.unpack(f"<{dimensions}f", struct.pack(f"<{dimensions}f", *(v / norm for v in vector))))
+    return [float(x) for x in spread.astype(np.float32)]
 
 
-@functools.lru_cache(maxsize=4096)
-def _direction(feature: str, dimensions: int) -> bytes:
-    return hashlib.shake_256(feature.encode()).digest(dimensions)
+MIRRORS_PER_BLOCK = 24  # enough reflections that each block mixes all of the model's numbers
+
+
+@functools.lru_cache(maxsize=2)
+def _mirrors(blocks: int) -> np.ndarray:
+    """For each block, unit vectors from a fixed seed: reflecting in each in turn is a fixed rotation
+    (an orthogonal map, so lengths and angles stay exactly as they were)."""
+    normals = np.random.default_rng(20261101).standard_normal((blocks, MIRRORS_PER_BLOCK, minilm.DIMENSIONS))
+    return normals / np.linalg.norm(normals, axis=-1, keepdims=True)
+
+
+def _rotate(vector: np.ndarray, mirrors: np.ndarray) -> np.ndarray:
+    for normal in mirrors:
+        vector = vector - 2 * (normal @ vector) * normal
+    return vector
 
 
 def png(width: int, height: int, seed: Seed) -> bytes:
