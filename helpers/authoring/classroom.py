@@ -57,6 +57,11 @@ SCHEDULES = (
                                             "03_conversation_history", "06_streaming")),
     Schedule("A full day (7½ hours with lunch)", 450, (
         "00_setup", "01_chat_completions", "06_streaming", "07_tools", *RESPONSES_TRACK), lunch=True),
+    # After the full day: images in and caching, then building something real: embeddings,
+    # retrieval, file search, batches, evaluation, async and agents.
+    Schedule("A second day (7½ hours with lunch)", 450, (
+        "04d_embeddings", "04f_vision", "05b_prompt_caching", "13_retrieval", "14_file_search", "15_batch",
+        "16_evaluations", "17_async", "18_agents_and_next"), lunch=True),
 )
 
 
