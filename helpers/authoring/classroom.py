@@ -41,6 +41,7 @@ class Schedule:
     available: int  # minutes in the slot, breaks included
     lessons: tuple[str, ...]  # wanted, in number order; those that fit are taught, the rest left over
     lunch: bool = False  # the first break after the slot's first third is lunch
+    follows: str | None = None  # the title of the schedule this one continues (a second day), if any
 
 
 # Lessons build on each other in number order; each schedule keeps that order and fits its slot.
@@ -61,7 +62,7 @@ SCHEDULES = (
     # retrieval, file search, batches, evaluation, async and agents.
     Schedule("A second day (7½ hours with lunch)", 450, (
         "04d_embeddings", "04f_vision", "05b_prompt_caching", "13_retrieval", "14_file_search", "15_batch",
-        "16_evaluations", "17_async", "18_agents_and_next"), lunch=True),
+        "16_evaluations", "17_async", "18_agents_and_next"), lunch=True, follows="A full day (7½ hours with lunch)"),
 )
 
 
@@ -124,8 +125,13 @@ def schedule_table(schedule: Schedule, infos: dict[str, dict]) -> str:
     rows, total = schedule_rows(schedule, infos)
     sessions = plan(schedule, infos)
     covered = {session for session, _ in sessions}
+    intro = []
+    if schedule.follows is not None:  # a second day: the first day's lessons are covered too
+        first = next(s for s in SCHEDULES if s.title == schedule.follows)
+        covered |= {session for session, _ in plan(first, infos)}
+        intro = [f"The day after \"{first.title}\", for the same learners.", ""]
     left = [name.split("_", 1)[0] for name in infos if name not in covered]
-    lines = [f"### {schedule.title}", "", "| Start | Session | Length |", "|---|---|---|"]
+    lines = [f"### {schedule.title}", "", *intro, "| Start | Session | Length |", "|---|---|---|"]
     lines += [f"| {start} | {label} | {length} |" for start, label, length in rows]
     lines += ["", f"Ends at {_clock(total)}: {sessions[-1][1]} min of slack (never less than "
               f"{slack_needed(schedule)}) and a break at least every {BREAK_AFTER} min."]
