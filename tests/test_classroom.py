@@ -254,8 +254,8 @@ def fake_proxy():
     server.server_close()
 
 
-def load_hub_config(monkeypatch, tljh=False):
-    """Execute hub_config.py as JupyterHub does; returns the hook it installed."""
+def load_hub_config(monkeypatch, tljh=False, path=CLASSROOM / "hub_config.py"):
+    """Execute hub_config.py as JupyterHub does (traitlets sets __file__); returns the hook it installed."""
     from traitlets.config import Config
 
     if tljh:
@@ -264,8 +264,8 @@ def load_hub_config(monkeypatch, tljh=False):
         monkeypatch.setitem(sys.modules, "tljh", ModuleType("tljh"))
         monkeypatch.setitem(sys.modules, "tljh.normalize", normalize)
     config = Config()
-    namespace = {"get_config": lambda: config}
-    exec(compile((CLASSROOM / "hub_config.py").read_text(), "hub_config.py", "exec"), namespace)
+    namespace = {"get_config": lambda: config, "__file__": str(path)}
+    exec(compile(path.read_text(), str(path), "exec"), namespace)
     return config.Spawner.pre_spawn_hook, namespace
 
 
@@ -279,7 +279,34 @@ def spawn(hook, name="ada", environment=None):
 def test_the_hub_config_agrees_with_the_kit(monkeypatch):
     _, namespace = load_hub_config(monkeypatch)
     assert namespace["KIT_MODELS"] == list(models.KIT_MODELS)
-    assert namespace["KIT_FOLDER"] == FOLDER
+    assert namespace["KIT_FOLDER"] == ROOT.name  # the checkout it sits in, whatever its name
+
+
+def test_a_renamed_fork_finds_its_own_folder_and_kit_folder_wins(monkeypatch, tmp_path):
+    monkeypatch.delenv("KIT_LITELLM_URL", raising=False)
+    monkeypatch.delenv("KIT_FOLDER", raising=False)
+    fork = tmp_path / "our-llm-course" / "docs" / "classroom"
+    fork.mkdir(parents=True)
+    shutil.copy(CLASSROOM / "hub_config.py", fork / "hub_config.py")
+    hook, namespace = load_hub_config(monkeypatch, tljh=True, path=fork / "hub_config.py")
+    assert namespace["KIT_FOLDER"] == "our-llm-course"
+    assert spawn(hook, name="ada") == {"PYTHONPATH": "/home/jupyter-ada/our-llm-course"}
+    monkeypatch.setenv("KIT_FOLDER", "workshop-kit")
+    hook, namespace = load_hub_config(monkeypatch, tljh=True, path=fork / "hub_config.py")
+    assert spawn(hook, name="ada") == {"PYTHONPATH": "/home/jupyter-ada/workshop-kit"}
+
+
+def test_a_copy_outside_a_checkout_without_kit_folder_sets_no_pythonpath(monkeypatch, tmp_path, caplog):
+    monkeypatch.delenv("KIT_LITELLM_URL", raising=False)
+    monkeypatch.delenv("KIT_FOLDER", raising=False)
+    copy = tmp_path / "jupyterhub_config.d" / "openai-kit.py"
+    copy.parent.mkdir()
+    shutil.copy(CLASSROOM / "hub_config.py", copy)
+    hook, namespace = load_hub_config(monkeypatch, tljh=True, path=copy)
+    assert namespace["KIT_FOLDER"] is None
+    with caplog.at_level(logging.WARNING):
+        assert spawn(hook, name="ada") == {}
+    assert "KIT_FOLDER is not set" in caplog.text
 
 
 def test_the_hub_gives_each_learner_a_key_of_their_own_with_a_budget(monkeypatch, fake_proxy, caplog):
@@ -329,8 +356,9 @@ def test_without_a_proxy_configured_the_hub_starts_learners_offline(monkeypatch,
 
 def test_on_tljh_the_learners_copy_of_the_kit_goes_on_pythonpath(monkeypatch):
     monkeypatch.delenv("KIT_LITELLM_URL", raising=False)
+    monkeypatch.delenv("KIT_FOLDER", raising=False)
     hook, _ = load_hub_config(monkeypatch, tljh=True)
-    assert spawn(hook, name="ada") == {"PYTHONPATH": f"/home/jupyter-ada/{FOLDER}"}
+    assert spawn(hook, name="ada") == {"PYTHONPATH": f"/home/jupyter-ada/{ROOT.name}"}
 
 
 def test_pythonpath_wins_over_the_installed_kit(tmp_path):
