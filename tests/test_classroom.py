@@ -195,9 +195,10 @@ def test_the_z2jh_values_set_image_culling_memory_and_the_proxy():
 
 
 def test_the_litellm_config_offers_exactly_the_kits_models_with_the_real_key_from_the_environment():
+    """The kit's models, then the shut-down names the lessons call, so that the API itself refuses them."""
     config = load_yaml("litellm-config.yaml")
     entries = config["model_list"]
-    assert [e["model_name"] for e in entries] == list(models.KIT_MODELS)
+    assert [e["model_name"] for e in entries] == [*models.KIT_MODELS, *models.SHUT_DOWN]
     for entry in entries:
         params = entry["litellm_params"]
         assert params["api_key"] == "os.environ/OPENAI_API_KEY"
@@ -211,6 +212,9 @@ def test_the_litellm_config_offers_exactly_the_kits_models_with_the_real_key_fro
 
 def test_the_litellm_prices_are_the_kits_prices():
     for entry in load_yaml("litellm-config.yaml")["model_list"]:
+        if entry["model_name"] in models.SHUT_DOWN:  # the API answers 404, nothing is billed
+            assert "input_cost_per_token" not in entry["litellm_params"]
+            continue
         params, price = entry["litellm_params"], prices.price(entry["model_name"])
         assert isinstance(params.get("input_cost_per_token", 0.0), (int, float)), "YAML read it as text"
         assert params.get("input_cost_per_token", 0) == pytest.approx(price.input_per_million / 1e6)
@@ -279,6 +283,7 @@ def spawn(hook, name="ada", environment=None):
 def test_the_hub_config_agrees_with_the_kit(monkeypatch):
     _, namespace = load_hub_config(monkeypatch)
     assert namespace["KIT_MODELS"] == list(models.KIT_MODELS)
+    assert namespace["SHUT_DOWN_MODELS"] == list(models.SHUT_DOWN)
     assert namespace["KIT_FOLDER"] == ROOT.name  # the checkout it sits in, whatever its name
 
 
@@ -323,7 +328,7 @@ def test_the_hub_gives_each_learner_a_key_of_their_own_with_a_budget(monkeypatch
     assert auth == f"Bearer {master}"
     assert user["user_id"] == key["user_id"] == "ada"
     assert user["max_budget"] == key["max_budget"] == 1.5
-    assert key["models"] == list(models.KIT_MODELS) and key["duration"] == "12h"
+    assert key["models"] == [*models.KIT_MODELS, *models.SHUT_DOWN] and key["duration"] == "12h"
     assert PLANTED_KEY not in caplog.text and master not in caplog.text
 
 

@@ -46,6 +46,8 @@ KIT_FOLDER = kit_folder()
 # The models a learner's key may call: the kit's models (helpers/models.py; a test checks they agree).
 KIT_MODELS = ["gpt-6-luna", "gpt-5.4-mini", "gpt-6-sol", "text-embedding-3-small",
               "omni-moderation-latest", "gpt-transcribe", "gpt-4o-mini-tts", "gpt-image-2"]
+# Shut-down names lessons call to show the API's 404 (helpers/models.py SHUT_DOWN): nothing is billed.
+SHUT_DOWN_MODELS = ["gpt-4", "gpt-3.5-turbo", "text-davinci-003", "gpt-3.5-turbo-instruct", "dall-e-3", "dall-e-2"]
 
 try:
     from tljh.normalize import generate_system_username
@@ -66,7 +68,7 @@ async def _ask_proxy(proxy: str, master_key: str, path: str, body: dict) -> tupl
 async def learner_key(proxy: str, master_key: str, learner: str) -> str:
     """A fresh virtual key for the learner; their LiteLLM user (and budget) is made on their first start."""
     budget = float(os.environ.get("KIT_BUDGET_USD", "2"))
-    limits = {"models": KIT_MODELS, "max_budget": budget}
+    limits = {"models": KIT_MODELS + SHUT_DOWN_MODELS, "max_budget": budget}
     # Fails harmlessly once the user exists: the budget belongs to the user, so a restart never resets it.
     await _ask_proxy(proxy, master_key, "/user/new", {
         "user_id": learner, "user_role": "internal_user", "auto_create_key": False,
