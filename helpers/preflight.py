@@ -15,7 +15,7 @@ import sys
 from dataclasses import dataclass
 from importlib import metadata
 
-from . import keys, modes, paths, proxy_errors, recordings, tokens
+from . import keys, models, modes, paths, proxy_errors, recordings, tokens
 
 MINIMUM_PYTHON = (3, 11)
 REQUIREMENTS = paths.ROOT / "requirements.txt"
@@ -100,14 +100,21 @@ def _server() -> str:
 
 
 def check_key(timeout: float = KEY_TIMEOUT) -> Check:
-    """One `models.list()` call, no retries: does the server answer, and does it accept the key?"""
+    """One `models.list()` call, no retries: does the server answer, and does it accept the key? On a server
+    that is not api.openai.com and offers the kit's chat model (a class's proxy), also one short chat call,
+    since a proxy checks a learner's budget on model calls only."""
     import openai
 
     server, key = _server(), os.environ.get("OPENAI_API_KEY", "")
     elsewhere = server != modes.DEFAULT_BASE_URL
     client = openai.OpenAI(api_key=key, base_url=server, timeout=timeout, max_retries=0)
     try:
-        count = len(client.models.list().data)
+        listed = [model.id for model in client.models.list().data]
+        count = len(listed)
+        if elsewhere and models.CHAT in listed:
+            # A class's proxy checks budgets on model calls only: one short answer tells whether it is spent.
+            client.chat.completions.create(model=models.CHAT, messages=[{"role": "user", "content": "Say OK."}],
+                                           max_completion_tokens=16, reasoning_effort="none")
     except openai.APIStatusError as error:
         return _refused(error, server, key, elsewhere)
     except openai.APITimeoutError:
