@@ -32,6 +32,7 @@ from helpers.paths import ROOT
 
 CONFIG = ROOT / "docs" / "classroom" / "litellm-config.yaml"
 HUB_CONFIG = ROOT / "docs" / "classroom" / "hub_config.py"
+CHP_VERSION = "5.3.0"  # configurable-http-proxy, from npm (tests/run_all.sh); JupyterHub is in tests/requirements.txt
 # tests/run_all.sh installs these; a developer may point at their own installs.
 LITELLM = Path(os.environ.get("KIT_LITELLM", ROOT / ".venv-litellm" / "bin" / "litellm"))
 CHP = Path(os.environ.get("KIT_CHP", ROOT / ".venv" / "npm" / "node_modules" / ".bin" / "configurable-http-proxy"))

@@ -475,3 +475,77 @@ def test_every_link_in_the_docs_leads_somewhere(page):
 def test_the_docs_name_the_kits_repository():
     for name in ("README.md", "tljh-setup.md"):
         assert navigation.REPOSITORY in (CLASSROOM / name).read_text(encoding="utf-8"), name
+
+
+# --- keys without a hub --------------------------------------------------------------------------------
+
+@pytest.fixture
+def key_service(standin):
+    """The key service of the classroom tests (LiteLLM's virtual keys and budgets), here in front of the stand-in."""
+    from tests.classroom_services import KeyService
+
+    master = "sk-" + "master" + "Q" * 20
+    service = KeyService(standin.url.removesuffix("/v1"), master)
+    yield service, master
+    service.close()
+
+
+def test_keys_makes_a_budgeted_key_per_learner_and_a_handout_that_works(key_service, tmp_path, monkeypatch, capsys):
+    import openai
+
+    service, master = key_service
+    monkeypatch.setenv("LITELLM_MASTER_KEY", master)
+    out = tmp_path / "handout.md"
+    assert classroom.main(["keys", "--count", "3", "--budget", "1.5", "--proxy", service.url, "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert sorted(service.users) == ["learner-01", "learner-02", "learner-03"]
+    assert {u.max_budget for u in service.users.values()} == {1.5}
+    made = {entry.user_id: key for key, entry in service.keys.items()}
+    assert sorted(made) == sorted(service.users)
+    text = out.read_text()
+    assert (out.stat().st_mode & 0o777) == 0o600
+    for learner, key in made.items():
+        assert f"## {learner}" in text and f"OPENAI_API_KEY={key}" in text
+        assert key not in printed
+    assert f"OPENAI_BASE_URL={service.url}/v1" in text and master not in text
+    # The handout's key works, and only for its learner's budget.
+    client = openai.OpenAI(api_key=made["learner-02"], base_url=f"{service.url}/v1", max_retries=0)
+    assert client.chat.completions.create(model=models.CHAT, messages=[{"role": "user", "content": "Hi"}]).choices
+    assert service.calls[-1][1] == "learner-02"
+    service.users["learner-02"].max_budget = 0
+    with pytest.raises(openai.UnprocessableEntityError) as refused:
+        client.chat.completions.create(model=models.CHAT, messages=[{"role": "user", "content": "Hi"}])
+    assert refused.value.body["type"] == "budget_exceeded"
+
+
+def test_keys_says_what_to_do_without_a_master_key_or_a_proxy(monkeypatch, capsys, tmp_path):
+    monkeypatch.delenv("LITELLM_MASTER_KEY", raising=False)
+    assert classroom.main(["keys", "--count", "2", "--budget", "1", "--proxy", "http://127.0.0.1:9"]) == 2
+    assert "LITELLM_MASTER_KEY" in capsys.readouterr().err
+    monkeypatch.setenv("LITELLM_MASTER_KEY", "sk-" + "m" * 20)
+    with socket_closed() as port:
+        assert classroom.main(["keys", "--count", "2", "--budget", "1", "--proxy", f"http://127.0.0.1:{port}",
+                               "--out", str(tmp_path / "k.md")]) == 2
+    assert "cannot reach" in capsys.readouterr().err and not (tmp_path / "k.md").exists()
+
+
+def test_keys_reports_a_refused_master_key(key_service, monkeypatch, capsys, tmp_path):
+    service, _ = key_service
+    monkeypatch.setenv("LITELLM_MASTER_KEY", "sk-" + "wrong" * 5)
+    assert classroom.main(["keys", "--count", "1", "--budget", "1", "--proxy", service.url,
+                           "--out", str(tmp_path / "k.md")]) == 2
+    assert "refused the master key (401)" in capsys.readouterr().err
+
+
+class socket_closed:
+    """A port on 127.0.0.1 where nothing listens."""
+
+    def __enter__(self):
+        import socket
+
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            return probe.getsockname()[1]
+
+    def __exit__(self, *exc):
+        return False
