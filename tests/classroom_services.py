@@ -125,6 +125,8 @@ class Key:
     max_budget: float | None
     expires: datetime | None
     spend: float = 0.0
+    rpm_limit: int | None = None
+    recent: list[float] = field(default_factory=list)  # when its last model calls came, for rpm_limit
 
 
 @dataclass
@@ -217,7 +219,8 @@ class KeyService:
             # (generate_key_helper_fn): token = f"sk-{secrets.token_urlsafe(LENGTH_OF_LITELLM_GENERATED_KEY)}".
             key = "sk-" + secrets.token_urlsafe(16)
             expires = _expiry(body.get("duration"))
-            self.keys[key] = Key(body.get("user_id", ""), body.get("models", []), body.get("max_budget"), expires)
+            self.keys[key] = Key(body.get("user_id", ""), body.get("models", []), body.get("max_budget"), expires,
+                                 rpm_limit=body.get("rpm_limit"))
             return 200, {"key": key, "user_id": body.get("user_id"), "models": body.get("models", []),
                          "max_budget": body.get("max_budget"), "expires": expires.isoformat() if expires else None,
                          "token": hashlib.sha256(key.encode()).hexdigest(), "metadata": body.get("metadata", {})}
@@ -251,6 +254,17 @@ class KeyService:
             if key.max_budget is not None and key.spend >= key.max_budget:  # litellm/exceptions.py's default
                 return 422, _error(f"Budget has been exceeded! Current cost: {key.spend}, Max budget: "
                                    f"{key.max_budget}", "budget_exceeded", 422)
+            if key.rpm_limit is not None:
+                # litellm/proxy/hooks/parallel_request_limiter_v3.py raises ProxyRateLimitError (a 429,
+                # litellm/proxy/common_utils/proxy_rate_limit_error.py) with this detail; the kit reads the message.
+                moment = time.monotonic()
+                key.recent = [t for t in key.recent if moment - t < 60]
+                if len(key.recent) >= key.rpm_limit:
+                    resets = (now + timedelta(seconds=60)).strftime("%Y-%m-%d %H:%M:%S UTC")
+                    return 429, _error(f"Rate limit exceeded for api_key: {hashlib.sha256(token.encode()).hexdigest()}."
+                                       f" Limit type: requests. Current limit: {key.rpm_limit}, Remaining: 0. "
+                                       f"Limit resets at: {resets}", "throttling_error", 429, "None")
+                key.recent.append(moment)
             return None
 
     def forward(self, handler, method: str, raw: bytes, token: str) -> None:
