@@ -121,6 +121,9 @@ def test_a_proxy_that_cannot_reach_openai_says_work_offline():
     assert proxy_errors.advice(error) == proxy_errors.UPSTREAM_DOWN
 
 
-@pytest.mark.parametrize("message", ["OVER_BUDGET", "UPSTREAM_DOWN", "RATE_LIMITED", "UNREACHABLE", "EXPIRED_KEY", "UNKNOWN_KEY"])
+PLAYBOOK = ["OVER_BUDGET", "UPSTREAM_DOWN", "RATE_LIMITED", "UNREACHABLE", "EXPIRED_KEY", "UNKNOWN_KEY"]
+
+
+@pytest.mark.parametrize("message", PLAYBOOK)
 def test_the_instructor_guides_playbook_quotes_what_a_learner_sees(message):
     assert getattr(proxy_errors, message) in GUIDE.read_text(encoding="utf-8"), f"quote proxy_errors.{message}"
