@@ -20,6 +20,8 @@ import subprocess
 import threading
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -102,6 +104,39 @@ def start_litellm(upstream: str, upstream_key: str, master_key: str, folder: Pat
         stop(process)
         raise
     return process, url
+
+
+def missing() -> list[str]:
+    """What tests/run_all.sh installs for these tests and is not here."""
+    bin_folder = Path(os.environ.get("VIRTUAL_ENV", ROOT / ".venv")) / "bin"
+    needed = [LITELLM, CHP, bin_folder / "jupyterhub", bin_folder / "jupyterhub-singleuser"]
+    return [str(path) for path in needed if not path.exists()]
+
+
+@contextmanager
+def proxy_stack(folder: Path) -> Iterator[KeyService]:
+    """The stand-in, the real LiteLLM proxy in front of it, and the key service in front of that."""
+    from helpers.authoring.standin import StandIn
+
+    master = "sk-" + secrets.token_hex(12)  # made here, never written down
+    with StandIn() as standin:
+        litellm, litellm_url = start_litellm(standin.url, "sk-" + "kit-standin-" + "upstream", master, folder)
+        keys = KeyService(litellm_url, master)
+        try:
+            yield keys
+        finally:
+            keys.close()
+            stop(litellm)
+
+
+def skip_unless_installed() -> None:
+    import pytest
+
+    absent = missing()
+    if absent and os.environ.get("KIT_CLASSROOM_REQUIRED") == "1":
+        pytest.fail(f"the classroom services are not installed: {', '.join(absent)} (tests/run_all.sh)")
+    if absent:
+        pytest.skip(f"not installed: {', '.join(absent)} (tests/run_all.sh installs them)")
 
 
 # --- the key service (LiteLLM's database features, emulated) ------------------------------------------

@@ -2,6 +2,7 @@
 spawner, the dummy authenticator) loads docs/classroom/hub_config.py unchanged; each learner's server
 gets a key of its own from the key service, and lesson 01 runs live in each learner's kernel, through
 the hub's proxy and the real LiteLLM proxy, to the stand-in. One learner is pushed over budget.
+(Every lesson through the proxy: tests/test_classroom_lessons.py.)
 
 What runs for real and what is emulated: tests/classroom_services.py. tests/run_all.sh installs
 JupyterHub, configurable-http-proxy and LiteLLM (its own venv); without them these tests are skipped,
@@ -12,11 +13,8 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
-import os
-import secrets
 import time
 import uuid
-from pathlib import Path
 
 import nbformat
 import pytest
@@ -30,37 +28,17 @@ LEARNERS = ("ada", "grace", "linus")
 OVER_BUDGET = "grace"
 
 
-def _missing() -> list[str]:
-    import shutil
-
-    missing = [str(p) for p in (services.LITELLM, services.CHP) if not p.exists()]
-    return missing + ([] if shutil.which("jupyterhub", path=str(Path(os.sys.executable).parent)) else ["jupyterhub"])
-
-
 @pytest.fixture(scope="module")
 def classroom(tmp_path_factory):
-    missing = _missing()
-    if missing:
-        if os.environ.get("KIT_CLASSROOM_REQUIRED") == "1":
-            pytest.fail(f"the classroom services are not installed: {', '.join(missing)} (tests/run_all.sh)")
-        pytest.skip(f"not installed: {', '.join(missing)} (tests/run_all.sh installs them)")
-    from helpers.authoring.standin import StandIn
-
+    services.skip_unless_installed()
     folder = tmp_path_factory.mktemp("classroom")
-    master = "sk-" + secrets.token_hex(12)  # made here, never written down
-    with StandIn() as standin:
-        litellm, litellm_url = services.start_litellm(standin.url, "sk-" + "kit-standin-" + "upstream", master, folder)
-        keys = services.KeyService(litellm_url, master)
+    with services.proxy_stack(folder) as keys:
+        hub = services.start_hub(folder / "hub", {"KIT_LITELLM_URL": keys.url, "LITELLM_MASTER_KEY": keys.master_key,
+                                                  "KIT_BUDGET_USD": "2"})
         try:
-            hub = services.start_hub(folder / "hub", {"KIT_LITELLM_URL": keys.url, "LITELLM_MASTER_KEY": master,
-                                                      "KIT_BUDGET_USD": "2"})
-            try:
-                yield hub, keys, standin
-            finally:
-                services.stop(hub.process)
+            yield hub, keys
         finally:
-            keys.close()
-            services.stop(litellm)
+            services.stop(hub.process)
 
 
 # --- a learner's kernel, through the hub's proxy --------------------------------------------------------
@@ -145,7 +123,7 @@ ENVIRONMENT = ("import hashlib, os\n"
 
 @pytest.fixture(scope="module")
 def learners(classroom):
-    hub, keys, _ = classroom
+    hub, keys = classroom
     for user in LEARNERS:  # all at once, as a room arrives
         start_server(hub, user)
     for user in LEARNERS:
@@ -154,7 +132,7 @@ def learners(classroom):
 
 
 def test_each_learner_gets_a_key_of_their_own_and_the_proxys_address(learners):
-    hub, keys, _ = learners
+    hub, keys = learners
     seen = {}
     for user in LEARNERS:
         (result,) = run_cells(hub, user, [ENVIRONMENT])
@@ -169,7 +147,7 @@ def test_each_learner_gets_a_key_of_their_own_and_the_proxys_address(learners):
 
 
 def test_every_learner_runs_lesson_01_live_through_the_hub_and_the_proxy(learners):
-    hub, keys, standin = learners
+    hub, keys = learners
     cells = lesson_cells("01_chat_completions")
     for user in LEARNERS:
         before = len([call for call in keys.calls if call[1] == user])
@@ -189,7 +167,7 @@ CALL = 'client.chat.completions.create(model="gpt-6-luna", messages=[{"role": "u
 
 
 def test_a_learner_over_budget_is_told_what_happened_and_what_to_do(learners):
-    hub, keys, _ = learners
+    hub, keys = learners
     # The instructor lowers the learner's budget below what they spent (README: /user/update).
     services.urllib.request.urlopen(services.urllib.request.Request(
         f"{keys.url}/user/update", method="POST", data=json.dumps({"user_id": OVER_BUDGET, "max_budget": 0}).encode(),
@@ -206,74 +184,3 @@ def test_a_learner_over_budget_is_told_what_happened_and_what_to_do(learners):
     # The others are not affected.
     (other,) = run_cells(hub, "ada", [f"{OVER_BUDGET_CELL}\nprint({CALL}.choices[0].message.content)"])
     assert other["error"] is None and other["text"].strip(), other
-
-
-# --- every lesson through the proxy ---------------------------------------------------------------------
-
-# What the LiteLLM proxy changes in a lesson run live through it, cell by cell (a piece of the cell's code):
-# "answers" for a cell the lesson expects to fail that answers through the proxy, or the error a cell the
-# lesson expects to answer raises. docs/classroom/README.md explains each; any other difference fails.
-PROXY_CHANGES = {
-    # LiteLLM sends max_tokens on as max_completion_tokens (litellm/llms/openai/chat/gpt_5_transformation.py),
-    # so the API's 400 never comes.
-    ("02_parameters", "max_tokens=12,"): "answers",
-    # LiteLLM's usage chunk carries a choice with an empty delta, where the API's has none
-    # (litellm/litellm_core_utils/streaming_handler.py), so the loop the lesson shows breaking does not break.
-    ("06_streaming", 'stream_options={"include_usage": True},\n)\nfor chunk in stream:'): "answers",
-    # LiteLLM answers with its own headers: the API's request id comes as `request-id` and
-    # `llm_provider-x-request-id` (litellm/litellm_core_utils/llm_response_utils/get_headers.py).
-    ("09_errors_and_retries", 'raw.headers["x-request-id"]'): "KeyError",
-    # LiteLLM moves `refusal` into the message's provider_specific_fields
-    # (litellm/litellm_core_utils/llm_response_utils/convert_dict_to_response.py), so `message.refusal` is None
-    # and the lesson's refusal check falls through to `message.parsed.steps`.
-    ("08_structured_output", "enumerate(message.parsed.steps"): "AttributeError",
-}
-
-
-def run_lesson(name: str, environment: dict) -> dict[str, str]:
-    """Run a lesson live; the outcome of each code cell that differs from what the lesson expects."""
-    from nbclient import NotebookClient
-
-    nb = nbformat.read(paths.NOTEBOOKS / f"{name}.ipynb", as_version=4)
-    saved = {key: os.environ.get(key) for key in environment}
-    os.environ.update(environment)
-    try:
-        NotebookClient(nb, timeout=300, startup_timeout=180, kernel_name="python3", allow_errors=True,
-                       record_timing=False, resources={"metadata": {"path": str(paths.NOTEBOOKS)}}).execute()
-    finally:
-        for key, value in saved.items():
-            os.environ.pop(key, None) if value is None else os.environ.__setitem__(key, value)
-    differences = {}
-    for cell in nb.cells:
-        if cell.cell_type != "code":
-            continue
-        tags = cell.metadata.get("tags", [])
-        error = next((output for output in cell.outputs if output.output_type == "error"), None)
-        if "offline-miss" in tags:
-            continue  # it fails offline only; live, it answers
-        if "raises-exception" in tags and error is None:
-            differences[cell.source] = "answers"
-        elif "raises-exception" not in tags and error is not None:
-            differences[cell.source] = f"{error.ename}: {error.evalue[:300]}"
-    return differences
-
-
-LESSONS = [path.stem for path in sorted(paths.NOTEBOOKS.glob("[0-9]*.ipynb"))]
-
-
-@pytest.mark.parametrize("lesson", LESSONS)
-def test_every_lesson_runs_live_through_the_proxy_with_only_the_known_changes(classroom, lesson):
-    _, keys, _ = classroom
-    learner = f"lessons-{lesson}"
-    keys.manage("/user/new", {"user_id": learner, "max_budget": 50, "models": []})
-    _, made = keys.manage("/key/generate", {"user_id": learner, "duration": "1h", "models": []})
-    differences = run_lesson(lesson, {"KIT_MODE": "live", "OPENAI_API_KEY": made["key"], "KIT_SANDBOX": "off",
-                                      "OPENAI_BASE_URL": f"{keys.url}/v1", "KIT_REPLAY_PACE_MS": "0"})
-    expected = {piece: outcome for (name, piece), outcome in PROXY_CHANGES.items() if name == lesson}
-    found = {}
-    for source, outcome in differences.items():
-        piece = next((p for p in expected if p in source), None)
-        if piece is None:
-            raise AssertionError(f"{lesson}: through the proxy, {source[:120]!r} gives {outcome}")
-        found[piece] = outcome.split(":", 1)[0]
-    assert found == expected, f"{lesson}: a change the README lists no longer happens"
