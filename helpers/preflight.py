@@ -4,8 +4,9 @@
     from helpers import preflight; preflight.run()    # in a notebook cell
 
 It checks Python, the installed packages against requirements.txt, the mode the lessons will start
-in, whether the key works (live mode only: one `models.list()` call with a short timeout; the key
-itself is never shown), tiktoken's offline encoding files and every lesson's recording.
+in, whether the key works (live mode only: one `models.list()` call with a short timeout, and on a class's
+proxy one short chat call, since a proxy checks budgets on model calls only; the key itself is never
+shown), tiktoken's offline encoding files and every lesson's recording.
 """
 from __future__ import annotations
 
