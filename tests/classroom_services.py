@@ -1,9 +1,11 @@
 """The services a class runs, on 127.0.0.1, for tests/test_classroom_hub.py: the LiteLLM proxy (the real
 one, from its own venv) in front of the stand-in, a key service in front of that proxy, and a JupyterHub.
 
-The key service stands for the part of LiteLLM that needs its Postgres database, which cannot run here
-(LiteLLM's database client, Prisma, downloads its query engine at first start, and this machine reaches
-no host but the package registries): virtual keys, users, budgets. It answers as LiteLLM 1.106.12 does,
+The key service stands for the part of LiteLLM that needs its Postgres database: virtual keys, users,
+budgets. That part cannot run here: LiteLLM reaches Postgres through Prisma (its `extra-proxy` extra),
+whose query engine is downloaded from Prisma's own servers, never a package registry ("These are only
+hosted on the official CDN the CLI downloads from", prisma/prisma-engines#4447), and this machine
+reaches nothing but the registries. It answers as LiteLLM 1.106.12 does,
 each answer cited from LiteLLM's source (BerriAI/litellm, the installed package's paths), and passes every
 other request, with the master key, to the real proxy, which translates it and calls the stand-in.
 """
