@@ -30,7 +30,6 @@ from pathlib import Path
 from tornado.httpclient import AsyncHTTPClient, HTTPRequest
 
 
-
 def kit_folder(environ=os.environ) -> str | None:
     """The folder nbgitpuller copies the kit into: named after the repository, which is the checkout's name."""
     named = environ.get("KIT_FOLDER", "").strip().strip("/")
