@@ -4,8 +4,9 @@
     from helpers import preflight; preflight.run()    # in a notebook cell
 
 It checks Python, the installed packages against requirements.txt, the mode the lessons will start
-in, whether the key works (live mode only: one `models.list()` call with a short timeout; the key
-itself is never shown), tiktoken's offline encoding files and every lesson's recording.
+in, whether the key works (live mode only: one `models.list()` call with a short timeout, and on a class's
+proxy one short chat call, since a proxy checks budgets on model calls only; the key itself is never
+shown), tiktoken's offline encoding files and every lesson's recording.
 """
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ import sys
 from dataclasses import dataclass
 from importlib import metadata
 
-from . import keys, modes, paths, recordings, tokens
+from . import keys, models, modes, paths, proxy_errors, recordings, tokens
 
 MINIMUM_PYTHON = (3, 11)
 REQUIREMENTS = paths.ROOT / "requirements.txt"
@@ -100,41 +101,63 @@ def _server() -> str:
 
 
 def check_key(timeout: float = KEY_TIMEOUT) -> Check:
-    """One `models.list()` call, no retries: does the server answer, and does it accept the key?"""
+    """One `models.list()` call, no retries: does the server answer, and does it accept the key? On a server
+    that is not api.openai.com and offers the kit's chat model (a class's proxy), also one short chat call,
+    since a proxy checks a learner's budget on model calls only."""
     import openai
 
     server, key = _server(), os.environ.get("OPENAI_API_KEY", "")
     elsewhere = server != modes.DEFAULT_BASE_URL
     client = openai.OpenAI(api_key=key, base_url=server, timeout=timeout, max_retries=0)
     try:
-        count = len(client.models.list().data)
-    except openai.AuthenticationError:
+        listed = [model.id for model in client.models.list().data]
+        count = len(listed)
+        if elsewhere and models.CHAT in listed:
+            # A class's proxy checks budgets on model calls only: one short answer tells whether it is spent.
+            client.chat.completions.create(model=models.CHAT, messages=[{"role": "user", "content": "Say OK."}],
+                                           max_completion_tokens=16, reasoning_effort="none")
+    except openai.APIStatusError as error:
+        return _refused(error, server, key, elsewhere)
+    except openai.APITimeoutError:
+        return Check(False, f"{server} did not answer within {timeout:g} s",
+                     _unreachable_fix(elsewhere))
+    except openai.APIConnectionError:
+        return Check(False, f"cannot reach {server}", _unreachable_fix(elsewhere))
+    return Check(True, f"the key works: {server} lists {count} models (the key itself is not shown)")
+
+
+def _refused(error, server: str, key: str, elsewhere: bool) -> Check:
+    """The check for an answer that is an error: a class proxy's refusals first, then OpenAI's."""
+    import openai
+
+    hint = proxy_errors.advice(error)
+    if proxy_errors.is_over_budget(error):
+        return Check(False, f"{server} knows the key, but its budget is used up ({error.status_code} ExceededBudget)",
+                     proxy_errors.OVER_BUDGET)
+    if hint and error.status_code == 429:
+        return Check(True, "the key works, but the class's proxy is rate-limiting it right now (429)", hint)
+    if hint:
+        return Check(False, f"{server} refused the key ({error.status_code})", hint)
+    if isinstance(error, openai.AuthenticationError):
         where = ("Ask your instructor for a new one, or check that OPENAI_BASE_URL is the address they gave you"
                  if elsewhere else "Copy it again from platform.openai.com/api-keys (a deleted or revoked key "
                                    "stops working at once), then restart the kernel")
         return Check(False, f"{server} refused the key (401 Unauthorized)", f"{where}.")
-    except openai.RateLimitError as error:
+    if isinstance(error, openai.RateLimitError):
         if error.code == "insufficient_quota":
             return Check(False, "the key works, but its account has no credit left (429 insufficient_quota)",
                          "Add credit on platform.openai.com/settings/organization/billing, or work offline: "
                          "unset OPENAI_API_KEY (the lessons run from recordings).")
         return Check(True, "the key works, but the server is rate-limiting it right now (429)",
                      "Wait a minute before running lessons live; the SDK retries rate limits by itself.")
-    except openai.PermissionDeniedError as error:
+    if isinstance(error, openai.PermissionDeniedError):
         return Check(False, f"{server} accepted the key but refused access (403)",
                      f"{keys.hidden(error.message, key)} Check the key's project and permissions.")
-    except openai.NotFoundError:
+    if isinstance(error, openai.NotFoundError):
         return Check(False, f"{server} has no models list (404)",
                      "OPENAI_BASE_URL should end in /v1 for most servers (for example http://localhost:11434/v1).")
-    except openai.APITimeoutError:
-        return Check(False, f"{server} did not answer within {timeout:g} s",
-                     _unreachable_fix(elsewhere))
-    except openai.APIConnectionError:
-        return Check(False, f"cannot reach {server}", _unreachable_fix(elsewhere))
-    except openai.APIStatusError as error:
-        return Check(False, f"{server} answered {error.status_code}: {keys.hidden(error.message, key)}",
-                     "Try again in a minute; if it persists, work offline (unset OPENAI_API_KEY).")
-    return Check(True, f"the key works: {server} lists {count} models (the key itself is not shown)")
+    return Check(False, f"{server} answered {error.status_code}: {keys.hidden(error.message, key)}",
+                 "Try again in a minute; if it persists, work offline (unset OPENAI_API_KEY).")
 
 
 def _unreachable_fix(elsewhere: bool) -> str:

@@ -7,6 +7,8 @@
   message (for an API error, the API's message).
 - The kit's own errors (a miss, the budget guard, a setting that stops setup) show their whole
   message alone, every time: it says what happened and what to do.
+- An error from a class's LiteLLM proxy (a spent budget, an expired key, its rate limit) gets one more
+  line, every time, saying what to do (`proxy_errors.advice`).
 
 nbval compares an error by its type and message, which all three keep as they are.
 Running the setup cell again starts a new lesson: every type shows its traceback once more.
@@ -18,6 +20,7 @@ import sysconfig
 import types
 from pathlib import Path
 
+from . import proxy_errors
 from .shell import running_shell
 
 RED, RESET = "\x1b[31m", "\x1b[39m"  # the colour IPython gives an exception's name
@@ -89,6 +92,9 @@ class ErrorDisplay:
             else:
                 self.seen.add(etype)
                 lines = self._folded(shell, etype, value, tb, tb_offset)
+            hint = None if issubclass(etype, self.kit_errors) else proxy_errors.advice(value)
+            if hint:
+                lines = [*lines, f"→ {hint}"]
         except Exception:  # an error whose message cannot be read: IPython's own display, never none at all
             shell.showtraceback((etype, value, tb), tb_offset=tb_offset)
             return None

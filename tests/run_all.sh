@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install the kit and everything its tests need, as on a new machine, then run every test.
 # Python packages go into .venv; as root, Debian's Chromium (and npm, if missing) is installed for the browser
-# tests, and axe-core, their accessibility scanner, comes from the npm registry into .venv/npm.
+# tests, and axe-core, their accessibility scanner, comes from the npm registry into .venv/npm, with
+# configurable-http-proxy for the classroom tests' JupyterHub; LiteLLM goes into .venv-litellm.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -36,9 +37,17 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
   command -v npm >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null
 fi
+# The classroom tests (marked `classroom`): the LiteLLM proxy in a venv of its own (its pins of openai and
+# httpx need not match the kit's), JupyterHub's configurable-http-proxy from npm, pinned by name and version.
+"$python" -m venv .venv-litellm
+.venv-litellm/bin/python -m pip install --quiet --upgrade pip
+.venv-litellm/bin/python -m pip install --quiet -r tests/requirements-litellm.lock
 if command -v npm >/dev/null; then
   axe_version="$(.venv/bin/python -c 'from tests.browser.looks import AXE_VERSION; print(AXE_VERSION)')"
-  npm install --prefix .venv/npm --no-audit --no-fund --silent "axe-core@$axe_version"
+  chp_version="$(.venv/bin/python -c 'from tests.classroom_services import CHP_VERSION; print(CHP_VERSION)')"
+  npm install --prefix .venv/npm --no-audit --no-fund --silent "axe-core@$axe_version" \
+    "configurable-http-proxy@$chp_version"
+  export KIT_CLASSROOM_REQUIRED=1
 fi
 
 # Two workers; nbval needs each notebook's cells kept together on one worker.

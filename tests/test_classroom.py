@@ -225,9 +225,10 @@ def test_the_z2jh_values_set_image_culling_memory_and_the_proxy():
 
 
 def test_the_litellm_config_offers_exactly_the_kits_models_with_the_real_key_from_the_environment():
+    """The kit's models, then the shut-down names the lessons call, so that the API itself refuses them."""
     config = load_yaml("litellm-config.yaml")
     entries = config["model_list"]
-    assert [e["model_name"] for e in entries] == list(models.KIT_MODELS)
+    assert [e["model_name"] for e in entries] == [*models.KIT_MODELS, *models.SHUT_DOWN]
     for entry in entries:
         params = entry["litellm_params"]
         assert params["api_key"] == "os.environ/OPENAI_API_KEY"
@@ -241,6 +242,9 @@ def test_the_litellm_config_offers_exactly_the_kits_models_with_the_real_key_fro
 
 def test_the_litellm_prices_are_the_kits_prices():
     for entry in load_yaml("litellm-config.yaml")["model_list"]:
+        if entry["model_name"] in models.SHUT_DOWN:  # the API answers 404, nothing is billed
+            assert "input_cost_per_token" not in entry["litellm_params"]
+            continue
         params, price = entry["litellm_params"], prices.price(entry["model_name"])
         assert isinstance(params.get("input_cost_per_token", 0.0), (int, float)), "YAML read it as text"
         assert params.get("input_cost_per_token", 0) == pytest.approx(price.input_per_million / 1e6)
@@ -284,8 +288,8 @@ def fake_proxy():
     server.server_close()
 
 
-def load_hub_config(monkeypatch, tljh=False):
-    """Execute hub_config.py as JupyterHub does; returns the hook it installed."""
+def load_hub_config(monkeypatch, tljh=False, path=CLASSROOM / "hub_config.py"):
+    """Execute hub_config.py as JupyterHub does (traitlets sets __file__); returns the hook it installed."""
     from traitlets.config import Config
 
     if tljh:
@@ -294,8 +298,8 @@ def load_hub_config(monkeypatch, tljh=False):
         monkeypatch.setitem(sys.modules, "tljh", ModuleType("tljh"))
         monkeypatch.setitem(sys.modules, "tljh.normalize", normalize)
     config = Config()
-    namespace = {"get_config": lambda: config}
-    exec(compile((CLASSROOM / "hub_config.py").read_text(), "hub_config.py", "exec"), namespace)
+    namespace = {"get_config": lambda: config, "__file__": str(path)}
+    exec(compile(path.read_text(), str(path), "exec"), namespace)
     return config.Spawner.pre_spawn_hook, namespace
 
 
@@ -309,7 +313,35 @@ def spawn(hook, name="ada", environment=None):
 def test_the_hub_config_agrees_with_the_kit(monkeypatch):
     _, namespace = load_hub_config(monkeypatch)
     assert namespace["KIT_MODELS"] == list(models.KIT_MODELS)
-    assert namespace["KIT_FOLDER"] == FOLDER
+    assert namespace["SHUT_DOWN_MODELS"] == list(models.SHUT_DOWN)
+    assert namespace["KIT_FOLDER"] == ROOT.name  # the checkout it sits in, whatever its name
+
+
+def test_a_renamed_fork_finds_its_own_folder_and_kit_folder_wins(monkeypatch, tmp_path):
+    monkeypatch.delenv("KIT_LITELLM_URL", raising=False)
+    monkeypatch.delenv("KIT_FOLDER", raising=False)
+    fork = tmp_path / "our-llm-course" / "docs" / "classroom"
+    fork.mkdir(parents=True)
+    shutil.copy(CLASSROOM / "hub_config.py", fork / "hub_config.py")
+    hook, namespace = load_hub_config(monkeypatch, tljh=True, path=fork / "hub_config.py")
+    assert namespace["KIT_FOLDER"] == "our-llm-course"
+    assert spawn(hook, name="ada") == {"PYTHONPATH": "/home/jupyter-ada/our-llm-course"}
+    monkeypatch.setenv("KIT_FOLDER", "workshop-kit")
+    hook, namespace = load_hub_config(monkeypatch, tljh=True, path=fork / "hub_config.py")
+    assert spawn(hook, name="ada") == {"PYTHONPATH": "/home/jupyter-ada/workshop-kit"}
+
+
+def test_a_copy_outside_a_checkout_without_kit_folder_sets_no_pythonpath(monkeypatch, tmp_path, caplog):
+    monkeypatch.delenv("KIT_LITELLM_URL", raising=False)
+    monkeypatch.delenv("KIT_FOLDER", raising=False)
+    copy = tmp_path / "jupyterhub_config.d" / "openai-kit.py"
+    copy.parent.mkdir()
+    shutil.copy(CLASSROOM / "hub_config.py", copy)
+    hook, namespace = load_hub_config(monkeypatch, tljh=True, path=copy)
+    assert namespace["KIT_FOLDER"] is None
+    with caplog.at_level(logging.WARNING):
+        assert spawn(hook, name="ada") == {}
+    assert "KIT_FOLDER is not set" in caplog.text
 
 
 def test_the_hub_gives_each_learner_a_key_of_their_own_with_a_budget(monkeypatch, fake_proxy, caplog):
@@ -326,7 +358,7 @@ def test_the_hub_gives_each_learner_a_key_of_their_own_with_a_budget(monkeypatch
     assert auth == f"Bearer {master}"
     assert user["user_id"] == key["user_id"] == "ada"
     assert user["max_budget"] == key["max_budget"] == 1.5
-    assert key["models"] == list(models.KIT_MODELS) and key["duration"] == "12h"
+    assert key["models"] == [*models.KIT_MODELS, *models.SHUT_DOWN] and key["duration"] == "12h"
     assert PLANTED_KEY not in caplog.text and master not in caplog.text
 
 
@@ -359,8 +391,9 @@ def test_without_a_proxy_configured_the_hub_starts_learners_offline(monkeypatch,
 
 def test_on_tljh_the_learners_copy_of_the_kit_goes_on_pythonpath(monkeypatch):
     monkeypatch.delenv("KIT_LITELLM_URL", raising=False)
+    monkeypatch.delenv("KIT_FOLDER", raising=False)
     hook, _ = load_hub_config(monkeypatch, tljh=True)
-    assert spawn(hook, name="ada") == {"PYTHONPATH": f"/home/jupyter-ada/{FOLDER}"}
+    assert spawn(hook, name="ada") == {"PYTHONPATH": f"/home/jupyter-ada/{ROOT.name}"}
 
 
 def test_pythonpath_wins_over_the_installed_kit(tmp_path):
@@ -472,3 +505,77 @@ def test_every_link_in_the_docs_leads_somewhere(page):
 def test_the_docs_name_the_kits_repository():
     for name in ("README.md", "tljh-setup.md"):
         assert navigation.REPOSITORY in (CLASSROOM / name).read_text(encoding="utf-8"), name
+
+
+# --- keys without a hub --------------------------------------------------------------------------------
+
+@pytest.fixture
+def key_service(standin):
+    """The key service of the classroom tests (LiteLLM's virtual keys and budgets), here in front of the stand-in."""
+    from tests.classroom_services import KeyService
+
+    master = "sk-" + "master" + "Q" * 20
+    service = KeyService(standin.url.removesuffix("/v1"), master)
+    yield service, master
+    service.close()
+
+
+def test_keys_makes_a_budgeted_key_per_learner_and_a_handout_that_works(key_service, tmp_path, monkeypatch, capsys):
+    import openai
+
+    service, master = key_service
+    monkeypatch.setenv("LITELLM_MASTER_KEY", master)
+    out = tmp_path / "handout.md"
+    assert classroom.main(["keys", "--count", "3", "--budget", "1.5", "--proxy", service.url, "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert sorted(service.users) == ["learner-01", "learner-02", "learner-03"]
+    assert {u.max_budget for u in service.users.values()} == {1.5}
+    made = {entry.user_id: key for key, entry in service.keys.items()}
+    assert sorted(made) == sorted(service.users)
+    text = out.read_text()
+    assert (out.stat().st_mode & 0o777) == 0o600
+    for learner, key in made.items():
+        assert f"## {learner}" in text and f"OPENAI_API_KEY={key}" in text
+        assert key not in printed
+    assert f"OPENAI_BASE_URL={service.url}/v1" in text and master not in text
+    # The handout's key works, and only for its learner's budget.
+    client = openai.OpenAI(api_key=made["learner-02"], base_url=f"{service.url}/v1", max_retries=0)
+    assert client.chat.completions.create(model=models.CHAT, messages=[{"role": "user", "content": "Hi"}]).choices
+    assert service.calls[-1][1] == "learner-02"
+    service.users["learner-02"].max_budget = 0
+    with pytest.raises(openai.UnprocessableEntityError) as refused:
+        client.chat.completions.create(model=models.CHAT, messages=[{"role": "user", "content": "Hi"}])
+    assert refused.value.body["type"] == "budget_exceeded"
+
+
+def test_keys_says_what_to_do_without_a_master_key_or_a_proxy(monkeypatch, capsys, tmp_path):
+    monkeypatch.delenv("LITELLM_MASTER_KEY", raising=False)
+    assert classroom.main(["keys", "--count", "2", "--budget", "1", "--proxy", "http://127.0.0.1:9"]) == 2
+    assert "LITELLM_MASTER_KEY" in capsys.readouterr().err
+    monkeypatch.setenv("LITELLM_MASTER_KEY", "sk-" + "m" * 20)
+    with socket_closed() as port:
+        assert classroom.main(["keys", "--count", "2", "--budget", "1", "--proxy", f"http://127.0.0.1:{port}",
+                               "--out", str(tmp_path / "k.md")]) == 2
+    assert "cannot reach" in capsys.readouterr().err and not (tmp_path / "k.md").exists()
+
+
+def test_keys_reports_a_refused_master_key(key_service, monkeypatch, capsys, tmp_path):
+    service, _ = key_service
+    monkeypatch.setenv("LITELLM_MASTER_KEY", "sk-" + "wrong" * 5)
+    assert classroom.main(["keys", "--count", "1", "--budget", "1", "--proxy", service.url,
+                           "--out", str(tmp_path / "k.md")]) == 2
+    assert "refused the master key (401)" in capsys.readouterr().err
+
+
+class socket_closed:
+    """A port on 127.0.0.1 where nothing listens."""
+
+    def __enter__(self):
+        import socket
+
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            return probe.getsockname()[1]
+
+    def __exit__(self, *exc):
+        return False

@@ -66,7 +66,9 @@ def test_a_working_key_is_checked_with_one_models_call_and_never_shown(monkeypat
     go_live(monkeypatch, standin.url)
     code, out = run_main(capsys)
     assert code == 0, out
-    assert [(r.method, r.path) for r in standin.requests] == [("GET", "/v1/models")]
+    # Not api.openai.com, and it offers the kit's chat model: one short chat call checks a proxy's budget.
+    assert [(r.method, r.path) for r in standin.requests] == [("GET", "/v1/models"), ("POST", "/v1/chat/completions")]
+    assert standin.requests[1].json["max_completion_tokens"] == 16
     assert f"the key works: {standin.url} lists" in out
     assert PLANTED_KEY not in out
 

@@ -18,16 +18,35 @@ The hub's environment:
   KIT_BUDGET_USD       each learner's budget in dollars (default 2)
   KIT_BUDGET_DURATION  when budgets start again (default 30d)
   KIT_KEY_DURATION     how long one key lasts (default 12h; each server start gets a fresh key)
+  KIT_FOLDER           The Littlest JupyterHub: the kit's folder in a learner's home, as nbgitpuller names it
+                       (the repository's name). Unset, it is the name of the kit checkout this file sits in
+                       (its docs/classroom/), so a renamed fork needs nothing; a copy of this file kept
+                       outside a checkout needs it set.
 """
 import json
 import os
+from pathlib import Path
 
 from tornado.httpclient import AsyncHTTPClient, HTTPRequest
 
-KIT_FOLDER = "openai-sdk-kit"  # the repository's name: the folder nbgitpuller copies the kit into
+
+def kit_folder(environ=os.environ) -> str | None:
+    """The folder nbgitpuller copies the kit into: named after the repository, which is the checkout's name."""
+    named = environ.get("KIT_FOLDER", "").strip().strip("/")
+    if named:
+        return named
+    here = Path(globals().get("__file__") or ".").resolve()  # JupyterHub's config loader sets __file__
+    if here.parent.name == "classroom" and here.parent.parent.name == "docs":
+        return here.parents[2].name
+    return None
+
+
+KIT_FOLDER = kit_folder()
 # The models a learner's key may call: the kit's models (helpers/models.py; a test checks they agree).
 KIT_MODELS = ["gpt-6-luna", "gpt-5.4-mini", "gpt-6-sol", "text-embedding-3-small",
               "omni-moderation-latest", "gpt-transcribe", "gpt-4o-mini-tts", "gpt-image-2"]
+# Shut-down names lessons call to show the API's 404 (helpers/models.py SHUT_DOWN): nothing is billed.
+SHUT_DOWN_MODELS = ["gpt-4", "gpt-3.5-turbo", "text-davinci-003", "gpt-3.5-turbo-instruct", "dall-e-3", "dall-e-2"]
 
 try:
     from tljh.normalize import generate_system_username
@@ -48,7 +67,7 @@ async def _ask_proxy(proxy: str, master_key: str, path: str, body: dict) -> tupl
 async def learner_key(proxy: str, master_key: str, learner: str) -> str:
     """A fresh virtual key for the learner; their LiteLLM user (and budget) is made on their first start."""
     budget = float(os.environ.get("KIT_BUDGET_USD", "2"))
-    limits = {"models": KIT_MODELS, "max_budget": budget}
+    limits = {"models": KIT_MODELS + SHUT_DOWN_MODELS, "max_budget": budget}
     # Fails harmlessly once the user exists: the budget belongs to the user, so a restart never resets it.
     await _ask_proxy(proxy, master_key, "/user/new", {
         "user_id": learner, "user_role": "internal_user", "auto_create_key": False,
@@ -67,7 +86,11 @@ async def give_learner_a_key(spawner) -> None:
     environment = spawner.environment = dict(spawner.environment)  # this server's copy, not the class default
     if generate_system_username is not None:  # The Littlest JupyterHub: homes are /home/jupyter-<name>
         home = "/home/" + generate_system_username("jupyter-" + learner)
-        environment.setdefault("PYTHONPATH", f"{home}/{KIT_FOLDER}")  # so `import helpers` finds the kit
+        if KIT_FOLDER:
+            environment.setdefault("PYTHONPATH", f"{home}/{KIT_FOLDER}")  # so `import helpers` finds the kit
+        else:
+            spawner.log.warning("KIT_FOLDER is not set and this file is not in a kit checkout: "
+                                "%s's kernels import the shared install of the kit", learner)
     proxy = os.environ.get("KIT_LITELLM_URL", "").rstrip("/")
     master_key = os.environ.get("LITELLM_MASTER_KEY", "")
     if not proxy or not master_key:

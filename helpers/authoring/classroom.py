@@ -5,6 +5,11 @@
     python -m helpers.authoring.classroom schedules [--check]                         # docs/instructor-guide.md
     python -m helpers.authoring.classroom sizing [--learners 200 ...] [--write|--check]  # every hub and proxy number
     python -m helpers.authoring.classroom wheelhouse [--platform ...]                  # wheels, for no network
+    python -m helpers.authoring.classroom keys --count 20 --budget 2 --proxy http://proxy.example.edu:4000
+
+`keys` makes a key for each learner on the class's LiteLLM proxy (no hub needed): each learner is a
+LiteLLM user with their own budget, and the handout it writes (one section per learner, to cut up) says
+how to use the key. The proxy's master key comes from LITELLM_MASTER_KEY; no key is ever printed.
 
 The schedules in the instructor guide are built from each lesson's minutes (`timing.py`, from what
 the lesson holds), so they change when a lesson's length does; `update()` writes them, and a test
@@ -13,13 +18,18 @@ fails when they are stale.
 from __future__ import annotations
 
 import argparse
+import json
 import math
+import os
 import re
 import sys
+import urllib.error
+import urllib.request
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import quote, urlencode, urlsplit
 
-from .. import paths
+from .. import models, paths
 from . import navigation, timing
 
 SCHEDULES_START = "<!-- schedules:start (written by python -m helpers.authoring.build) -->"
@@ -204,6 +214,87 @@ def links_table(hub: str, **options) -> str:
     return "\n".join(rows)
 
 
+# --- keys without a hub (a LiteLLM proxy) ---------------------------------------------------------------
+
+# What a learner's key may call: the kit's models and the shut-down names lessons call to show the API's 404.
+KEY_MODELS = [*models.KIT_MODELS, *models.SHUT_DOWN]
+
+
+class ProxyError(ValueError):
+    """The proxy could not be reached or refused a request; the text says which and what to do."""
+
+
+def _ask(proxy: str, master_key: str, path: str, body: dict) -> dict:
+    request = urllib.request.Request(f"{proxy}{path}", data=json.dumps(body).encode(), method="POST", headers={
+        "Authorization": f"Bearer {master_key}", "Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=15) as answer:
+            return json.loads(answer.read() or b"{}")
+    except urllib.error.HTTPError as error:
+        if error.code in (401, 403):
+            raise ProxyError(f"{proxy} refused the master key ({error.code}): check LITELLM_MASTER_KEY") from None
+        if error.code == 400 and path == "/user/new":
+            return {}  # the learner exists already; their budget and spend stay as they are
+        raise ProxyError(f"{proxy} answered {error.code} to {path}: is it a LiteLLM proxy with a database "
+                         "(DATABASE_URL)? Virtual keys need one.") from None
+    except (OSError, ValueError) as error:
+        raise ProxyError(f"cannot reach {proxy} ({type(error).__name__}): check --proxy and that the proxy "
+                         "is running") from None
+
+
+def make_keys(proxy: str, master_key: str, count: int, budget: float, *, prefix: str = "learner",
+              duration: str = "7d", budget_duration: str = "30d") -> list[tuple[str, str]]:
+    """(learner, key) for learners prefix-01 … prefix-NN, each a LiteLLM user with `budget` dollars."""
+    if count < 1 or budget <= 0:
+        raise ValueError("--count and --budget must be above 0")
+    proxy = proxy.rstrip("/").removesuffix("/v1")
+    limits = {"models": KEY_MODELS, "max_budget": budget}
+    made = []
+    for number in range(1, count + 1):
+        learner = f"{prefix}-{number:0{max(2, len(str(count)))}d}"
+        _ask(proxy, master_key, "/user/new", {"user_id": learner, "user_role": "internal_user",
+                                              "auto_create_key": False, "budget_duration": budget_duration, **limits})
+        answer = _ask(proxy, master_key, "/key/generate", {"user_id": learner, "duration": duration,
+                                                            "metadata": {"issued_by": "classroom keys"}, **limits})
+        if not answer.get("key"):
+            raise ProxyError(f"{proxy} made no key for {learner}")
+        made.append((learner, answer["key"]))
+    return made
+
+
+def handout(proxy: str, made: list[tuple[str, str]], budget: float, duration: str) -> str:
+    base_url = proxy.rstrip("/").removesuffix("/v1") + "/v1"
+    lines = ["# Your key for the class", "",
+             f"Each key works for {duration} and up to ${budget:g} of requests. Keep it to yourself.", ""]
+    for learner, key in made:
+        lines += ["---", "", f"## {learner}", "", "Put these two lines in a file named `.env` in the kit's folder "
+                  "(next to README.md), then run lesson 00's setup cell (or restart the kernel):", "", "```",
+                  f"OPENAI_BASE_URL={base_url}", f"OPENAI_API_KEY={key}", "```", ""]
+    return "\n".join(lines)
+
+
+def write_handout(path: Path, text: str) -> None:
+    """Only its owner may read it: it holds every learner's key."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(text)
+
+
+def keys_command(args) -> int:
+    master_key = os.environ.get("LITELLM_MASTER_KEY", "")
+    proxy = args.proxy or os.environ.get("KIT_LITELLM_URL", "")
+    if not proxy or not master_key:
+        print("error: set LITELLM_MASTER_KEY (the proxy's master key) and give --proxy (or KIT_LITELLM_URL)",
+              file=sys.stderr)
+        return 2
+    made = make_keys(proxy, master_key, args.count, args.budget, prefix=args.prefix, duration=args.duration)
+    write_handout(args.out, handout(proxy, made, args.budget, args.duration))
+    print(f"{len(made)} keys made on {proxy} ({made[0][0]} … {made[-1][0]}, ${args.budget:g} each), written to "
+          f"{args.out} (only you can read it; print it, hand out one section per learner, never commit it).")
+    return 0
+
+
 def main(argv=None) -> int:
     from . import sizing, wheels  # they use this module's schedules
 
@@ -232,9 +323,19 @@ def main(argv=None) -> int:
     writing.add_argument("--check", action="store_true", help="report whether docs/classroom/ holds them")
     wheels.add_arguments(commands.add_parser("wheelhouse", help="download a wheel of every pinned package, "
                                                                "for installing with no network"))
+    keys = commands.add_parser("keys", help="make a key for each learner on a LiteLLM proxy and write a handout")
+    keys.add_argument("--count", type=int, required=True, help="how many learners")
+    keys.add_argument("--budget", type=float, required=True, help="each learner's budget in US dollars")
+    keys.add_argument("--proxy", help="the proxy's address, e.g. http://proxy.example.edu:4000 (or KIT_LITELLM_URL)")
+    keys.add_argument("--duration", default=f"{sizing.key_lifetime_hours()}h",
+                      help="how long each key lasts, within the proxy's upper bound (default %(default)s)")
+    keys.add_argument("--prefix", default="learner", help="learners are named PREFIX-01, PREFIX-02, ...")
+    keys.add_argument("--out", type=Path, default=Path("classroom-keys.md"), help="the handout (default %(default)s)")
     args = parser.parse_args(argv)
 
     try:
+        if args.command == "keys":
+            return keys_command(args)
         if args.command == "wheelhouse":
             return wheels.main(args)
         if args.command == "sizing":

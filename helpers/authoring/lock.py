@@ -3,6 +3,7 @@
     requirements.lock        what a learner installs (requirements.txt and everything it needs)
     tests/requirements.lock  what the tests install (that, plus tests/requirements.txt)
     tests/requirements-sandbox.lock  the `sandbox` extra (tests/requirements-sandbox.txt), within the test lock
+    tests/requirements-litellm.lock  the LiteLLM proxy the classroom tests run, in a venv of its own
     binder/requirements.txt  the same as requirements.lock, for Binder's image
 
 uv resolves them once for every platform and for Python 3.11 and 3.12 (`--universal`). Each lock
@@ -28,11 +29,14 @@ def locks() -> dict[Path, tuple[Path, ...]]:
     """Each lock and the requirement files it is made from."""
     kit, tests = paths.ROOT / "requirements.txt", paths.ROOT / "tests" / "requirements.txt"
     return {paths.ROOT / "requirements.lock": (kit,), paths.ROOT / "tests" / "requirements.lock": (kit, tests),
-            SANDBOX_LOCK: (SANDBOX_REQUIREMENTS,)}
+            SANDBOX_LOCK: (SANDBOX_REQUIREMENTS,), LITELLM_LOCK: (LITELLM_REQUIREMENTS,)}
 
 
 SANDBOX_REQUIREMENTS = paths.ROOT / "tests" / "requirements-sandbox.txt"
 SANDBOX_LOCK = paths.ROOT / "tests" / "requirements-sandbox.lock"
+# Its own venv (.venv-litellm): LiteLLM pins its own openai and httpx, which need not match the kit's.
+LITELLM_REQUIREMENTS = paths.ROOT / "tests" / "requirements-litellm.txt"
+LITELLM_LOCK = paths.ROOT / "tests" / "requirements-litellm.lock"
 
 
 def constraints(lock: Path) -> list[str]:

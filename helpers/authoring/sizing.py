@@ -132,6 +132,11 @@ def longest_schedule_minutes() -> int:
     return max(schedule.available for schedule in classroom.SCHEDULES)
 
 
+def key_lifetime_hours() -> int:
+    """How long a learner's key lasts: the longest schedule's day, with margin (the proxy's upper bound)."""
+    return math.ceil(longest_schedule_minutes() / 60 * KEY_DAY_FACTOR)
+
+
 def size(c: Class) -> dict:
     """Every number, keyed by where it goes."""
     if c.learners < 1 or c.budget_usd <= 0 or c.budget_days < 1 or c.node_cpus < 1:
@@ -146,7 +151,7 @@ def size(c: Class) -> dict:
     install = classroom.INSTALL[1]
     warm = min(c.learners, math.ceil(c.learners * NODE_START_MINUTES / install))
     cull_minutes = _round_up(longest_pause_minutes() * CULL_MARGIN, 15)
-    key_hours = math.ceil(longest_schedule_minutes() / 60 * KEY_DAY_FACTOR)
+    key_hours = key_lifetime_hours()
 
     need = demand()
     peak_rpm = math.ceil(c.learners * need.requests_per_minute * BURST)

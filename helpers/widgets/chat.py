@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import ipywidgets as widgets
 import openai
 
-from .. import endpoints, models, sandbox
+from .. import endpoints, models, proxy_errors, sandbox
 from ..history import HistoryError
 from ..modes import KIT_ERRORS
 from ..prices import usd
@@ -40,6 +40,9 @@ def friendly_error(err: Exception) -> str:
         return f"{MISS_NOTE} Pick a recorded message, {GO_LIVE}."
     if isinstance(err, KIT_ERRORS):
         return str(err)
+    hint = proxy_errors.advice(err)
+    if hint:
+        return hint
     if isinstance(err, openai.AuthenticationError):
         return "The API refused the key (401). Check OPENAI_API_KEY, then restart the kernel."
     if isinstance(err, openai.RateLimitError):
