@@ -33,13 +33,6 @@ PROXY_CHANGES = {
     # LiteLLM's usage chunk carries a choice with an empty delta, where the API's has none
     # (litellm/litellm_core_utils/streaming_handler.py), so the loop the lesson shows breaking does not break.
     ("06_streaming", 'stream_options={"include_usage": True},\n)\nfor chunk in stream:'): "answers",
-    # LiteLLM answers with its own headers: the API's request id comes as `request-id` and
-    # `llm_provider-x-request-id` (litellm/litellm_core_utils/llm_response_utils/get_headers.py).
-    ("09_errors_and_retries", 'raw.headers["x-request-id"]'): "KeyError",
-    # LiteLLM moves `refusal` into the message's provider_specific_fields
-    # (litellm/litellm_core_utils/llm_response_utils/convert_dict_to_response.py), so `message.refusal` is None
-    # and the lesson's refusal check falls through to `message.parsed.steps`.
-    ("08_structured_output", "enumerate(message.parsed.steps"): "AttributeError",
 }
 
 
