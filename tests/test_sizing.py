@@ -164,7 +164,10 @@ def test_the_classroom_docs_name_the_repository_and_folder_navigation_sets():
 
     for path in sorted(CLASSROOM.iterdir()):
         text = path.read_text(encoding="utf-8")
-        for repository in re.findall(r"(?:github\.com|githubusercontent\.com)/([\w.-]+/[\w.-]+)", text):
+        # every link into a repository names the kit's, but for a cited issue or pull request of another project
+        for repository, rest in re.findall(r"(?:github\.com|githubusercontent\.com)/([\w.-]+/[\w.-]+)(/[\w/]*)?", text):
+            if re.match(r"/(issues|pull)/\d+", rest) and repository != navigation.REPOSITORY:
+                continue
             assert repository == navigation.REPOSITORY, f"{path.name} names {repository}"
         for folder in re.findall(r"(?:~|/home/jovyan)/([\w-][\w.-]*)", text):
             assert folder == navigation.FOLDER, f"{path.name} names the folder {folder}"
