@@ -1,4 +1,4 @@
-"""Every lesson (00-12) runs live through the real LiteLLM proxy with the kit's litellm-config.yaml, in
+"""Every lesson (00-18) runs live through the real LiteLLM proxy with the kit's litellm-config.yaml, in
 front of the stand-in, with a learner's key from the key service (tests/classroom_services.py); the
 only differences allowed are the ones docs/classroom/README.md lists for the proxy."""
 from __future__ import annotations
@@ -33,6 +33,16 @@ PROXY_CHANGES = {
     # LiteLLM's usage chunk carries a choice with an empty delta, where the API's has none
     # (litellm/litellm_core_utils/streaming_handler.py), so the loop the lesson shows breaking does not break.
     ("06_streaming", 'stream_options={"include_usage": True},\n)\nfor chunk in stream:'): "answers",
+    # LiteLLM 1.106.12 has no Conversations API route (litellm/proxy has no /v1/conversations), so it answers
+    # 404; previous_response_id, which the lesson teaches first, works through it.
+    ("10_responses_api", "conversation = client.conversations.create()"): "NotFoundError",
+    ("10_responses_api", "client.conversations.items.list("): "NameError",  # it reads the conversation made above
+}
+# Where the proxy stops a lesson: the cell that fails, with what; the cells after it use what it made, so
+# they are not compared. Creating a vector store through LiteLLM 1.106.12 in front of the stand-in answers
+# 404 (seen in this test; the cause inside LiteLLM is not traced), so lesson 14 stops there.
+PROXY_STOPS = {
+    "14_file_search": ("client.vector_stores.create(", "NotFoundError"),
 }
 
 
@@ -75,6 +85,12 @@ def test_every_lesson_runs_live_through_the_proxy_with_only_the_known_changes(ke
     differences = run_lesson(lesson, {"KIT_MODE": "live", "OPENAI_API_KEY": made["key"], "KIT_SANDBOX": "off",
                                       "OPENAI_BASE_URL": f"{keys.url}/v1", "KIT_REPLAY_PACE_MS": "0"})
     expected = {piece: outcome for (name, piece), outcome in PROXY_CHANGES.items() if name == lesson}
+    if lesson in PROXY_STOPS:
+        piece, error = PROXY_STOPS[lesson]
+        expected[piece] = error
+        sources = list(differences)
+        stop = next((i for i, source in enumerate(sources) if piece in source), len(sources))
+        differences = {source: differences[source] for source in sources[:stop + 1]}
     found = {}
     for source, outcome in differences.items():
         piece = next((p for p in expected if p in source), None)
