@@ -21,6 +21,7 @@ from helpers import models, modes, paths, prices
 from helpers.authoring import classroom, navigation
 from helpers.paths import ROOT
 from helpers.authoring.secrets import find_secrets
+from tests.classroom_services import KeyService
 from tests.conftest import PLANTED_KEY, run_async
 
 DOCS = ROOT / "docs"
@@ -266,12 +267,7 @@ class FakeProxy(BaseHTTPRequestHandler):
             answer, status = {"key": PLANTED_KEY, "user_id": body["user_id"]}, 200
         else:
             answer, status = {"error": {"message": "user already exists"}}, 400  # a returning learner
-        data = json.dumps(answer).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+        KeyService.reply(self, status, answer)
 
     def log_message(self, *args):
         pass
