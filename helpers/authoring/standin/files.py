@@ -44,7 +44,7 @@ class Store:
         return self.clock
 
     def file(self, file_id: str) -> dict:
-        if file_id not in self.files:
+        if file_id not in self.files:  # no public capture quotes this 404's wording, and no lesson shows it
             raise ApiError(404, f"No such File object: {file_id}", param="id")
         return self.files[file_id]
 
