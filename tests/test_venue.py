@@ -110,13 +110,18 @@ def outputs(nb) -> list[list[str]]:
     for cell in nb.cells:
         if cell.cell_type != "code":
             continue
-        texts = []
+        texts, streams = [], []  # consecutive writes to one stream are one output, however a run split them
         for output in cell.outputs:
             text = output.get("text") or output.get("data", {}).get("text/plain") or output.get("ename", "")
             text = "".join(text)
-            for pattern, replacement in rules:
-                text = re.sub(pattern, replacement, text)
+            stream = output.get("name") if output.get("output_type") == "stream" else None
+            if stream is not None and streams and streams[-1] == stream:
+                texts[-1] += text
+                continue
             texts.append(text)
+            streams.append(stream)
+        for pattern, replacement in rules:
+            texts = [re.sub(pattern, replacement, text) for text in texts]
         cells.append(texts)
     return cells
 
