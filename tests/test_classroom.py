@@ -53,7 +53,7 @@ def test_every_schedule_fits_its_slot_and_keeps_the_lessons_in_order(schedule):
     if schedule.follows is None:
         assert names[:2] == ["00_setup", "01_chat_completions"]
     else:  # a second day continues one that starts at the beginning, and teaches nothing twice
-        first = next(s for s in classroom.SCHEDULES if s.title == schedule.follows)
+        first = classroom.followed(schedule)
         before = [name for name, _ in classroom.plan(first, INFOS) if name in INFOS]
         assert first.follows is None and before[:2] == ["00_setup", "01_chat_completions"]
         assert not set(before) & set(names), "a second day repeats a lesson of the first"

@@ -131,13 +131,18 @@ def schedule_rows(schedule: Schedule, infos: dict[str, dict]) -> tuple[list[tupl
     return rows, elapsed
 
 
+def followed(schedule: Schedule) -> Schedule:
+    """The schedule a second day continues."""
+    return next(s for s in SCHEDULES if s.title == schedule.follows)
+
+
 def schedule_table(schedule: Schedule, infos: dict[str, dict]) -> str:
     rows, total = schedule_rows(schedule, infos)
     sessions = plan(schedule, infos)
     covered = {session for session, _ in sessions}
     intro = []
     if schedule.follows is not None:  # a second day: the first day's lessons are covered too
-        first = next(s for s in SCHEDULES if s.title == schedule.follows)
+        first = followed(schedule)
         covered |= {session for session, _ in plan(first, infos)}
         intro = [f"The day after \"{first.title}\", for the same learners.", ""]
     left = [name.split("_", 1)[0] for name in infos if name not in covered]
