@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import base64
 import html
+from typing import Any
 
 from .shell import running_shell
 
 
-def describe_figure(figure) -> str:
+def describe_figure(figure: Any) -> str:
     """'Chart: <title>; <axes title> (<y label> by <x label>); ...', from what the figure itself says."""
     parts = []
     title = figure.get_suptitle() if hasattr(figure, "get_suptitle") else ""
@@ -34,12 +35,12 @@ def describe_figure(figure) -> str:
     return "Chart: " + ("; ".join(parts) if parts else "a figure with no title")
 
 
-def _img(png_base64: str, alt: str, width=None, height=None) -> str:
+def _img(png_base64: str, alt: str, width: float | None = None, height: float | None = None) -> str:
     size = "".join(f' {name}="{int(value)}"' for name, value in (("width", width), ("height", height)) if value)
     return f'<img src="data:image/png;base64,{png_base64}" alt="{html.escape(alt)}"{size}/>'
 
 
-def figure_html(figure) -> str | None:
+def figure_html(figure: Any) -> str | None:
     from IPython.core.pylabtools import print_figure
 
     if type(figure).__name__ != "Figure":  # a subfigure is shown as part of its figure
@@ -48,7 +49,7 @@ def figure_html(figure) -> str | None:
     return _img(png, describe_figure(figure)) if png else None
 
 
-def image_html(image) -> str | None:
+def image_html(image: Any) -> str | None:
     if not getattr(image, "alt", None) or not image.embed or image.format != "png" or not image.data:
         return None
     return _img(base64.b64encode(image.data).decode("ascii"), image.alt, image.width, image.height)

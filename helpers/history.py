@@ -7,6 +7,9 @@ that follow it), so an assistant's tool call never loses its tool result.
 """
 from __future__ import annotations
 
+from typing import Any
+
+from .models import CHAT
 from .tokens import count_messages
 
 INSTRUCTION_ROLES = ("developer", "system")
@@ -19,7 +22,7 @@ class HistoryError(ValueError):
     """A history the strategies cannot shorten; the message says what is wrong and what to do."""
 
 
-def check_history(messages) -> None:
+def check_history(messages: object) -> None:
     """Refuse what no request could use: no messages, messages that are not dicts, no user turn."""
     if not isinstance(messages, list) or not messages:
         raise HistoryError("The history is empty, so there is nothing to send. Start it with a developer "
@@ -51,7 +54,7 @@ def _join(instructions: list[dict], turns: list[list[dict]]) -> list[dict]:
     return [*instructions, *(message for turn in turns for message in turn)]
 
 
-def _check_turn_count(n) -> None:
+def _check_turn_count(n: object) -> None:
     if not isinstance(n, int) or n < 1:
         raise HistoryError(f"Keep at least 1 turn (you asked for {n!r}): the newest turn holds the question.")
 
@@ -64,7 +67,7 @@ def keep_last_turns(messages: list[dict], n: int) -> list[dict]:
     return _join(instructions, turns[-n:])
 
 
-def trim_to_budget(messages: list[dict], budget: int, model: str = "gpt-6-luna") -> list[dict]:
+def trim_to_budget(messages: list[dict], budget: int, model: str = CHAT) -> list[dict]:
     """The instructions and as many of the newest turns as fit in `budget` prompt tokens."""
     check_history(messages)
     if not isinstance(budget, int) or isinstance(budget, bool):
@@ -98,7 +101,7 @@ def transcript(messages: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def summarise_older(messages: list[dict], client, keep_turns: int = 2, model: str = "gpt-6-luna",
+def summarise_older(messages: list[dict], client: Any, keep_turns: int = 2, model: str = CHAT,
                     usages: list | None = None) -> list[dict]:
     """The instructions, one summary of the older turns (a real chat call), and the last `keep_turns` turns.
 

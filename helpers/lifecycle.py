@@ -13,12 +13,12 @@ import importlib
 import inspect
 import re
 import sys
-import types
 import typing
 import warnings
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import httpx2
 
@@ -67,7 +67,7 @@ class Shutdown:
     said_by: str = SDK
 
 
-def _literal_strings(annotation) -> set[str]:
+def _literal_strings(annotation: Any) -> set[str]:
     """Every string in a Literal, however deeply it sits in Union / Required / Annotated."""
     if isinstance(annotation, str):
         return {annotation}
@@ -77,7 +77,7 @@ def _literal_strings(annotation) -> set[str]:
     return found
 
 
-def _resolve(module: str, name: str):
+def _resolve(module: str, name: str) -> Any:
     target = importlib.import_module(module)
     owner, _, field = name.partition(".")
     target = getattr(target, owner)
@@ -185,7 +185,8 @@ def _machinery() -> tuple[str, ...]:
 
 def _stacklevel() -> int:
     """The stacklevel that points the warning at the learner's own line (a notebook cell or script)."""
-    frame: types.FrameType | None = sys._getframe(2)  # the caller of warn_if_shut_down
+    here = inspect.currentframe()  # _stacklevel itself; its caller's caller is the caller of warn_if_shut_down
+    frame = here.f_back.f_back if here is not None and here.f_back is not None else None
     level = 2
     while frame is not None and frame.f_code.co_filename.startswith(_machinery()):
         frame, level = frame.f_back, level + 1

@@ -16,6 +16,7 @@ import math
 import os
 import threading
 from dataclasses import dataclass
+from typing import Any
 
 from . import endpoints, prices, tokens, traffic, vision
 from .prices import usd
@@ -54,7 +55,7 @@ class Call:
 
 # --- reading a request and an answer ------------------------------------------------------------------
 
-def _text(value) -> str:
+def _text(value: Any) -> str:
     """The text of a prompt or input: a string, a list of strings, or a list of typed parts."""
     if isinstance(value, str):
         return value
@@ -78,7 +79,7 @@ def input_tokens_of(body: dict | None) -> int:
     return tokens.count_text(text, model) + _image_tokens(body.get("input"), model) + _schema_tokens(body)
 
 
-def _image_tokens(value, model: str) -> int:
+def _image_tokens(value: Any, model: str) -> int:
     """Images anywhere in a Responses input that is not a plain list of messages (helpers.vision)."""
     if isinstance(value, list):
         return sum(_image_tokens(item, model) for item in value)
@@ -208,7 +209,7 @@ def _answering_model(exchange: traffic.Exchange) -> str:
 # --- the meter ----------------------------------------------------------------------------------------
 
 class Meter:
-    def __init__(self):
+    def __init__(self) -> None:
         self.calls: list[Call] = []
         self.mode: str | None = None
         self._budget: float | None = None
@@ -237,11 +238,11 @@ class Meter:
         """Dollars billed so far: answers that came from the API, at list prices."""
         return sum(c.billed for c in self.calls if not math.isnan(c.cost))
 
-    def table(self):
+    def table(self) -> Any:
         """Calls, tokens in and out, and cost so far, one row per model and a total row."""
         import pandas as pd
 
-        rows = {}
+        rows: dict[str, dict[str, Any]] = {}
         for call in self.calls:
             row = rows.setdefault(call.model, dict.fromkeys(COLUMNS, 0))
             row["calls"] += 1
@@ -336,7 +337,7 @@ def estimate(request: dict, path: str = CHAT_PATH) -> Call:
     return Call(model, path, 0, input_tokens, output_tokens, worst, estimated=True)
 
 
-def _valid_budget(dollars) -> float:
+def _valid_budget(dollars: object) -> float:
     if isinstance(dollars, bool) or not isinstance(dollars, (int, float)) or not dollars >= 0 \
             or math.isinf(dollars):
         raise ValueError(f"A budget is an amount of US dollars, 0 or more (like 0.50), not {dollars!r}.")

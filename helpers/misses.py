@@ -7,7 +7,8 @@ import difflib
 import json
 import os
 import re
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .recordings import Sent
@@ -30,7 +31,7 @@ def _short(text: str, limit: int = 70) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _value(value) -> str:
+def _value(value: Any) -> str:
     """A value as JSON, cut short: a parameter as the learner would write it."""
     return _short(json.dumps(value, ensure_ascii=False))
 
@@ -83,43 +84,46 @@ def _elided(text: str, *, first: bool, last: bool) -> str:
     return text
 
 
-def differences(sent, recorded, where: str = "") -> list[str]:
+def differences(sent: Any, recorded: Any, where: str = "") -> list[str]:
     """One line per place the sent body differs from the recorded one, named like messages[1].content."""
     if isinstance(sent, dict) and isinstance(recorded, dict):
-        lines = []
-        for key in list(recorded) + [k for k in sent if k not in recorded]:
-            name = f"{where}.{key}" if where else str(key)
-            if key not in sent:
-                lines.append(f"{name}: the recording has {_value(recorded[key])}, you sent none")
-            elif key not in recorded:
-                lines.append(f"{name}: you sent {_value(sent[key])}, the recording has none")
-            else:
-                lines += differences(sent[key], recorded[key], name)
-        return lines
+        keys = list(recorded) + [k for k in sent if k not in recorded]
+        return _compare_members(sent, recorded, keys, lambda key: f"{where}.{key}" if where else str(key))
     if isinstance(sent, list) and isinstance(recorded, list):
-        lines = []
-        for index in range(max(len(sent), len(recorded))):
-            name = f"{where}[{index}]"
-            if index >= len(sent):
-                lines.append(f"{name}: the recording has {_value(recorded[index])}, you sent none")
-            elif index >= len(recorded):
-                lines.append(f"{name}: you sent {_value(sent[index])}, the recording has none")
-            else:
-                lines += differences(sent[index], recorded[index], name)
-        return lines
+        indexes = range(max(len(sent), len(recorded)))
+        return _compare_members(dict(enumerate(sent)), dict(enumerate(recorded)), indexes,
+                                lambda index: f"{where}[{index}]")
     if sent == recorded:
         return []
-    name = where or "body"
+    return [_leaf_difference(sent, recorded, where or "body")]
+
+
+def _compare_members(sent: dict, recorded: dict, keys: Iterable, name_of: Callable[[Any], str]) -> list[str]:
+    """The differences of two objects' members (or two lists' items, keyed by index), in the given order."""
+    lines = []
+    for key in keys:
+        name = name_of(key)
+        if key not in sent:
+            lines.append(f"{name}: the recording has {_value(recorded[key])}, you sent none")
+        elif key not in recorded:
+            lines.append(f"{name}: you sent {_value(sent[key])}, the recording has none")
+        else:
+            lines += differences(sent[key], recorded[key], name)
+    return lines
+
+
+def _leaf_difference(sent: Any, recorded: Any, name: str) -> str:
+    """One line for two differing values: a text's changed words, a long name from where the two part."""
     if isinstance(sent, str) and isinstance(recorded, str) and " " in sent + recorded:  # text, not a name
-        return [f"{name}: {word_diff(recorded, sent)}"]
+        return f"{name}: {word_diff(recorded, sent)}"
     if isinstance(sent, str) and isinstance(recorded, str):  # a name or an encoded file: from where they part
         start = max(0, len(os.path.commonprefix([sent, recorded])) - CONTEXT_CHARACTERS)
         if start:
-            return [f"{name}: you sent …{_value(sent[start:])}, recorded …{_value(recorded[start:])}"]
-    return [f"{name}: you sent {_value(sent)}, recorded {_value(recorded)}"]
+            return f"{name}: you sent …{_value(sent[start:])}, recorded …{_value(recorded[start:])}"
+    return f"{name}: you sent {_value(sent)}, recorded {_value(recorded)}"
 
 
-def text_of(body) -> str:
+def text_of(body: Any) -> str:
     """What a request asks, in a few words: a chat's last message, the input or prompt, else the body."""
     if isinstance(body, dict) and isinstance(body.get("multipart"), dict):
         files = [v["filename"] for v in body["multipart"].values() if isinstance(v, dict) and "filename" in v]
@@ -129,7 +133,7 @@ def text_of(body) -> str:
     return json.dumps(_short(text), ensure_ascii=False) if text is not None else _value(body)
 
 
-def _asked(body) -> str | None:
+def _asked(body: Any) -> str | None:
     """The text a request asks about (a chat's last message, the input or prompt), whole; None if none."""
     if not isinstance(body, dict):
         return None

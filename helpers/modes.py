@@ -99,7 +99,7 @@ def setup(notebook: str) -> None:
     global current
     _show_kit_errors_briefly()  # first: a setting that stops setup shows as its message alone
     check_lesson_name(notebook)
-    _load_dotenv()
+    load_dotenv()
     normalise_base_url()
     mode = choose_mode()
     teardown()  # re-running the setup cell replaces the previous mode
@@ -122,7 +122,7 @@ def setup(notebook: str) -> None:
     print(banner)
 
 
-def _load_dotenv() -> None:
+def load_dotenv() -> None:
     """Read a .env file at the kit's top level (git ignores it); settings already made win."""
     env_file = paths.ROOT / ".env"
     if not env_file.is_file():

@@ -11,6 +11,7 @@ import os
 import re
 import time
 import warnings
+from collections.abc import AsyncIterator, Iterator, Mapping
 
 import anyio
 import httpx2
@@ -21,7 +22,7 @@ DEFAULT_PACE_MS = 30
 _EVENT_END = re.compile(rb"(?<=\n\n)|(?<=\r\n\r\n)|(?<=\r\r)")
 
 
-def pace_seconds(environ=os.environ) -> float:
+def pace_seconds(environ: Mapping[str, str] = os.environ) -> float:
     """The pause between replayed events, from KIT_REPLAY_PACE_MS (a bad value warns and uses the default)."""
     value = environ.get(PACE_ENV, "").strip()
     if not value:
@@ -49,13 +50,13 @@ class PacedStream(httpx2.SyncByteStream, httpx2.AsyncByteStream):
         self._events = split_events(body)
         self._pause = pause
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[bytes]:
         for number, event in enumerate(self._events):
             if number and self._pause:
                 time.sleep(self._pause)
             yield event
 
-    async def __aiter__(self):
+    async def __aiter__(self) -> AsyncIterator[bytes]:
         for number, event in enumerate(self._events):
             if number and self._pause:
                 await anyio.sleep(self._pause)

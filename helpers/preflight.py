@@ -13,8 +13,14 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import metadata
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import openai
 
 from . import keys, models, modes, paths, proxy_errors, recordings, tokens
 
@@ -37,7 +43,7 @@ class Check:
 
 # --- environment ---------------------------------------------------------------------------------------
 
-def check_python(version=sys.version_info) -> Check:
+def check_python(version: Sequence[Any] = sys.version_info) -> Check:
     shown = ".".join(map(str, version[:3]))
     if tuple(version[:2]) >= MINIMUM_PYTHON:
         return Check(True, f"Python {shown}")
@@ -46,7 +52,7 @@ def check_python(version=sys.version_info) -> Check:
                  "`pip install -r requirements.lock -e .` in it.")
 
 
-def pinned(requirements=REQUIREMENTS) -> dict[str, str]:
+def pinned(requirements: Path = REQUIREMENTS) -> dict[str, str]:
     lines = (line.split("#")[0].strip() for line in requirements.read_text(encoding="utf-8").splitlines())
     return dict(line.split("==", 1) for line in lines if "==" in line)
 
@@ -58,7 +64,7 @@ def _installed(name: str) -> str | None:
         return None
 
 
-def check_packages(requirements=REQUIREMENTS) -> list[Check]:
+def check_packages(requirements: Path = REQUIREMENTS) -> list[Check]:
     """The SDK on a line of its own, then every other pin of requirements.txt together."""
     pins = pinned(requirements)
     fix = "Run `pip install -r requirements.lock` in the kit's folder, then restart the kernel."
@@ -126,7 +132,7 @@ def check_key(timeout: float = KEY_TIMEOUT) -> Check:
     return Check(True, f"the key works: {server} lists {count} models (the key itself is not shown)")
 
 
-def _refused(error, server: str, key: str, elsewhere: bool) -> Check:
+def _refused(error: openai.APIStatusError, server: str, key: str, elsewhere: bool) -> Check:
     """The check for an answer that is an error: a class proxy's refusals first, then OpenAI's."""
     import openai
 
@@ -199,7 +205,7 @@ def check_recordings() -> Check:
 # --- the report ----------------------------------------------------------------------------------------
 
 def checks(timeout: float = KEY_TIMEOUT) -> list[Check]:
-    modes._load_dotenv()  # see the key the way setup() will
+    modes.load_dotenv()  # see the key the way setup() will
     found = [check_python(), *check_packages()]
     mode_check, mode = check_mode()
     found.append(mode_check)
@@ -227,7 +233,7 @@ def run(timeout: float = KEY_TIMEOUT) -> None:
     print(report(checks(timeout)))
 
 
-def main(argv=None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m helpers.preflight", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--timeout", type=float, default=KEY_TIMEOUT, help="seconds to wait for the server")

@@ -18,6 +18,7 @@ from __future__ import annotations
 import functools
 import math
 from dataclasses import dataclass
+from typing import Any
 
 PROVIDER = "openai"
 # How genai-prices names the price fields that are not per million tokens, in words.
@@ -38,7 +39,7 @@ class Price:
         return bool(self.input_per_million or self.output_per_million)
 
 
-def _quote(model: str, **usage):
+def _quote(model: str, **usage: float) -> Any:
     from genai_prices import Usage, calc_price
 
     try:
@@ -47,7 +48,7 @@ def _quote(model: str, **usage):
         raise KeyError(f"genai-prices has no price for {model!r}: {err}") from None
 
 
-def _base_rate(value) -> float:
+def _base_rate(value: Any) -> float:
     """A per-million price, or the standard tier's price when the price is tiered."""
     if value is None:
         return 0.0

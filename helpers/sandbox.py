@@ -27,6 +27,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -149,7 +150,7 @@ def engine_installed() -> bool:
     return all(importlib.util.find_spec(name.split(".")[0]) is not None for name in (ENGINE_MODULE, MODEL_PACKAGE))
 
 
-def find(environ=os.environ) -> Sandbox | None:
+def find(environ: Mapping[str, str] = os.environ) -> Sandbox | None:
     """The sandbox the settings choose, or None; the default engine is not started here."""
     if _turned_off(environ):
         return None
@@ -166,7 +167,7 @@ def find(environ=os.environ) -> Sandbox | None:
     return None
 
 
-def how_to_set_up(environ=os.environ) -> str:
+def how_to_set_up(environ: Mapping[str, str] = os.environ) -> str:
     """For a miss with no sandbox: how to get one ('' when KIT_SANDBOX=off chose none)."""
     if _turned_off(environ):
         return ""
@@ -174,7 +175,7 @@ def how_to_set_up(environ=os.environ) -> str:
             "(Ollama, or `pip install -e \".[sandbox]\"`).")
 
 
-def _turned_off(environ) -> bool:
+def _turned_off(environ: Mapping[str, str]) -> bool:
     return environ.get(SANDBOX_ENV, "").strip().lower() in ("off", "0", "no", "false")
 
 

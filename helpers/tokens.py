@@ -13,13 +13,14 @@ import json
 import os
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from . import models, paths, vision
 
 ENCODING_URL = "https://openaipublic.blob.core.windows.net/encodings/{name}.tiktoken"
 BUNDLED = ("o200k_base", "cl100k_base")
 DEFAULT_ENCODING = "o200k_base"  # the encoding of every current chat, reasoning and embedding model
-LEGACY_ENCODING = {"gpt-3.5-turbo-instruct": "cl100k_base", "text-embedding-3-small": "cl100k_base"}
+LEGACY_ENCODING = {models.INSTRUCT: "cl100k_base", models.EMBEDDING: "cl100k_base"}
 
 # What the chat format adds around each message and before the reply: openai/openai-cookbook,
 # examples/How_to_count_tokens_with_tiktoken.ipynb (commit c81359cd), checked there against the live API.
@@ -73,7 +74,7 @@ def encoding_name_for(model: str) -> str:
 
 
 @functools.cache
-def get_encoding(name: str = DEFAULT_ENCODING):
+def get_encoding(name: str = DEFAULT_ENCODING) -> Any:
     install_offline_encodings()
     import tiktoken
 
@@ -84,7 +85,7 @@ def count_text(text: str, model: str = "") -> int:
     return len(get_encoding(encoding_name_for(model)).encode(text, disallowed_special=()))
 
 
-def _content_text(content) -> str:
+def _content_text(content: Any) -> str:
     """Text of a message's content, which is a string or a list of typed parts."""
     if content is None:
         return ""
@@ -96,7 +97,7 @@ def _content_text(content) -> str:
 image_tokens = vision.image_tokens  # one image's input tokens, by its size, its detail and the model
 
 
-def content_tokens(content, model: str = "") -> int:
+def content_tokens(content: Any, model: str = "") -> int:
     """Tokens of a message's content: its text, and each image part by its size and detail (helpers.vision)."""
     total = count_text(_content_text(content), model)
     if isinstance(content, list):
@@ -153,7 +154,7 @@ def count_schema(schema: dict | None, model: str = "") -> int:
     if not schema:
         return 0
 
-    def pruned(node):
+    def pruned(node: Any) -> Any:
         if isinstance(node, dict):
             return {k: pruned(v) for k, v in node.items() if k not in SCHEMA_IGNORED_KEYS}
         return [pruned(v) for v in node] if isinstance(node, list) else node
@@ -161,7 +162,7 @@ def count_schema(schema: dict | None, model: str = "") -> int:
     return count_text(json.dumps(pruned(schema), separators=(",", ":")), model) + SCHEMA_OVERHEAD
 
 
-def _no_stop(text) -> str:
+def _no_stop(text: str | None) -> str:
     text = text or ""
     return text[:-1] if text.endswith(".") else text
 

@@ -19,6 +19,7 @@ import sys
 import sysconfig
 import types
 from pathlib import Path
+from typing import Any
 
 from . import proxy_errors
 from .shell import running_shell
@@ -77,7 +78,8 @@ class ErrorDisplay:
         self.kit_errors = kit_errors
         self.seen: set[type] = set()
 
-    def __call__(self, shell, etype, value, tb, tb_offset=None):
+    def __call__(self, shell: Any, etype: type[BaseException], value: BaseException,
+                 tb: types.TracebackType | None, tb_offset: int | None = None) -> None:
         sys.last_type, sys.last_value, sys.last_traceback = etype, value, tb  # for %tb and %debug
         if sys.version_info >= (3, 12):
             sys.last_exc = value
@@ -98,11 +100,14 @@ class ErrorDisplay:
         except Exception:  # an error whose message cannot be read: IPython's own display, never none at all
             shell.showtraceback((etype, value, tb), tb_offset=tb_offset)
             return None
+        # IPython has no public way to show a traceback of chosen lines; ipykernel overrides this method to send
+        # them as the cell's error output, which is what a notebook stores and nbval compares.
         shell._showtraceback(etype, value, lines)
         return None
 
     @staticmethod
-    def _folded(shell, etype, value, tb, tb_offset) -> list[str]:
+    def _folded(shell: Any, etype: type[BaseException], value: BaseException, tb: types.TracebackType | None,
+                tb_offset: int | None) -> list[str]:
         kept, hidden = learner_frames(tb)
         if kept is None:  # nothing of the learner's in it: the whole traceback is the only guide
             return shell.InteractiveTB.structured_traceback(etype, value, tb, tb_offset=tb_offset)

@@ -9,10 +9,13 @@ from __future__ import annotations
 import functools
 import json
 import warnings
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from typing import Any
 from dataclasses import dataclass, field
 
 import httpx2
+
+Listener = Callable[["Exchange"], None]  # hears every finished exchange
 
 
 @dataclass
@@ -50,8 +53,8 @@ def _is_events(content_type: str) -> bool:
     return content_type.startswith("text/event-stream")
 
 
-def notify(listeners, outgoing: Outgoing, status: int, content_type: str, content: bytes, *, live: bool,
-           local: bool = False) -> None:
+def notify(listeners: Iterable[Listener], outgoing: Outgoing, status: int, content_type: str, content: bytes, *,
+           live: bool, local: bool = False) -> None:
     """Tell each listener about a finished exchange; a listener's fault never breaks the learner's call."""
     if not listeners:
         return
@@ -76,7 +79,7 @@ def notify(listeners, outgoing: Outgoing, status: int, content_type: str, conten
 class _Tee:
     """Keeps a copy of the chunks passed on; reports the whole once, at the end or on close."""
 
-    def __init__(self, stream, finish: Callable[[bytes], None], keep: bool):
+    def __init__(self, stream: Any, finish: Callable[[bytes], None], keep: bool) -> None:
         self._stream, self._keep = stream, keep
         self._finish: Callable[[bytes], None] | None = finish
         self._chunks: list[bytes] = []
@@ -90,7 +93,7 @@ class _Tee:
 class TeeStream(_Tee, httpx2.SyncByteStream):
     """Passes a live answer's chunks on as they come (sync clients)."""
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[bytes]:
         for chunk in self._stream:
             if self._keep:
                 self._chunks.append(chunk)
@@ -107,7 +110,7 @@ class TeeStream(_Tee, httpx2.SyncByteStream):
 class AsyncTeeStream(_Tee, httpx2.AsyncByteStream):
     """Passes a live answer's chunks on as they come (async clients)."""
 
-    async def __aiter__(self):
+    async def __aiter__(self) -> AsyncIterator[bytes]:
         async for chunk in self._stream:
             if self._keep:
                 self._chunks.append(chunk)
@@ -121,7 +124,8 @@ class AsyncTeeStream(_Tee, httpx2.AsyncByteStream):
             self._done()
 
 
-def tee(listeners, outgoing: Outgoing, response: httpx2.Response, stream_class, *, local: bool = False):
+def tee(listeners: Iterable[Listener], outgoing: Outgoing, response: httpx2.Response,
+        stream_class: type[TeeStream] | type[AsyncTeeStream], *, local: bool = False) -> TeeStream | AsyncTeeStream:
     """The response's stream, wrapped so that the listeners hear of it once it has been read."""
     content_type = response.headers.get("content-type", "")
     keep = _is_events(content_type) or "json" in content_type  # binary answers (audio) are not kept in memory

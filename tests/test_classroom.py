@@ -458,7 +458,7 @@ def test_a_learner_on_another_server_goes_live_and_the_banner_names_it(monkeypat
     from helpers.authoring.standin import StandIn
 
     monkeypatch.delenv("KIT_MODE")
-    monkeypatch.setattr(modes, "_load_dotenv", lambda: None)
+    monkeypatch.setattr(modes, "load_dotenv", lambda: None)
     with StandIn(require_key=False) as server:  # like Ollama or vLLM: any key will do
         monkeypatch.setenv("OPENAI_BASE_URL", server.url)
         monkeypatch.setenv("OPENAI_API_KEY", "ollama")  # not sk-: allowed with a base URL

@@ -16,7 +16,7 @@ from tests.conftest import PLANTED_KEY
 @pytest.fixture(autouse=True)
 def no_dotenv(monkeypatch):
     """A developer's own .env must not turn these tests live."""
-    monkeypatch.setattr(modes, "_load_dotenv", lambda: None)
+    monkeypatch.setattr(modes, "load_dotenv", lambda: None)
 
 
 def run_main(capsys, *argv):

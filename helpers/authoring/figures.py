@@ -70,19 +70,10 @@ def recorded_use(notebook: str) -> RecordedUse:
     calls, extra = [], _ExtraCosts()
     for index, sent in enumerate(recording.requests):
         answer = recording.answer(index)
-        content_type = answer.headers.get("content-type", answer.headers.get("Content-Type", ""))
-        body, events = None, []
-        if content_type.startswith("text/event-stream"):
-            events = traffic.parse_events(answer.content)
-        elif "json" in content_type and answer.content:
-            body = json.loads(answer.content)
-        request = sent.body if isinstance(sent.body, dict) else None
-        if isinstance(request, dict) and set(request) == {"multipart"}:  # an upload: its form fields
-            request = request["multipart"] if isinstance(request["multipart"], dict) else None
-        calls.append(meter.call_from(traffic.Exchange(sent.method, sent.path, request, status=answer.status,
-                                                      body=body if isinstance(body, dict) else None, events=events)))
-        if answer.status < 400 and isinstance(body, dict):
-            extra.add(body)
+        exchange = _exchange(sent, answer)
+        calls.append(meter.call_from(exchange))
+        if answer.status < 400 and exchange.body is not None:
+            extra.add(exchange.body)
     # Calls that carry no tokens and no price (listing models) are free.
     used = [call for call in calls
             if call.input_tokens or call.output_tokens or (call.cost and not math.isnan(call.cost))]
@@ -92,6 +83,22 @@ def recorded_use(notebook: str) -> RecordedUse:
     return RecordedUse(len(calls), sum(c.input_tokens for c in calls) + extra.input_tokens,
                        sum(c.output_tokens for c in calls) + extra.output_tokens,
                        sum(c.cost for c in used) + extra.cost)
+
+
+def _exchange(sent: recordings.Sent, answer: recordings.Answer) -> traffic.Exchange:
+    """A recorded request and its answer as the meter hears them: the JSON body or the streamed events,
+    and an upload's form fields as its request."""
+    content_type = answer.headers.get("content-type", answer.headers.get("Content-Type", ""))
+    body, events = None, []
+    if content_type.startswith("text/event-stream"):
+        events = traffic.parse_events(answer.content)
+    elif "json" in content_type and answer.content:
+        body = json.loads(answer.content)
+    request = sent.body if isinstance(sent.body, dict) else None
+    if request is not None and set(request) == {"multipart"}:  # an upload: its form fields
+        request = request["multipart"] if isinstance(request["multipart"], dict) else None
+    return traffic.Exchange(sent.method, sent.path, request, status=answer.status,
+                            body=body if isinstance(body, dict) else None, events=events)
 
 
 class _ExtraCosts:

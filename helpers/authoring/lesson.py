@@ -14,7 +14,7 @@ from pathlib import Path
 
 import nbformat
 
-from .. import paths
+from .. import models, paths
 from . import navigation
 
 NAME = re.compile(r"^(\d\d[a-z]?)_[a-z0-9_]+$")
@@ -59,12 +59,13 @@ def _skeleton(name: str, title: str) -> nbformat.NotebookNode:
         md(f"# {name.split('_')[0]} · {title}\n\n**Questions**\n- What does a learner want to know?\n\n"
            "**Objectives**\n- What a learner can do afterwards, one line each.\n\n"
            "**Prerequisites:** [01 Chat completions](01_chat_completions.ipynb).\n"
-           "**A live run costs** well under $0.001 with `gpt-6-luna`; offline it is free."),
+           f"**A live run costs** well under $0.001 with `{models.CHAT}`; offline it is free."),
         md("Run the setup cell first. It picks the mode (offline, live or record) and says where answers come from."),
         code(f'from helpers import setup; setup("{name}")'),
         md("## A first call"),
         code('from openai import OpenAI\n\nclient = OpenAI()\n\nresponse = client.chat.completions.create(\n'
-             '    model="gpt-6-luna",\n    messages=[{"role": "user", "content": "Say hello to the new lesson."}],\n'
+             f'    model="{models.CHAT}",\n'
+             '    messages=[{"role": "user", "content": "Say hello to the new lesson."}],\n'
              ')\nprint(response.choices[0].message.content)'),
         md("## Try it\n\n**Exercise 1.** Put the text of the answer into `text`."),
         code(f"text = None  # replace None with the answer's text\n\nfrom helpers.exercises import {module}\n"

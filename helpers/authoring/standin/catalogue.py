@@ -7,8 +7,8 @@ from .call import Call
 from helpers.endpoints import MODELS
 from .wire import Answer, ApiError, Seed, json_answer
 
-OTHER_MODELS = ("gpt-6-sol", "gpt-6-astra", "gpt-5.6-luna", "gpt-5.4", "gpt-5.4-nano", "text-embedding-3-large",
-                "whisper-1", "gpt-4o-transcribe", "tts-1", "gpt-image-1.5")
+OTHER_MODELS = (models.CHAT_BALANCED, "gpt-6-astra", "gpt-5.6-luna", "gpt-5.4", "gpt-5.4-nano",
+                "text-embedding-3-large", "whisper-1", "gpt-4o-transcribe", "tts-1", "gpt-image-1.5")
 
 
 def listing(call: Call) -> Answer:
