@@ -33,9 +33,10 @@ def _answer_of_its_own() -> Response:
 def check_cited_pages(cited_pages: Callable[[Response], Any], response: Response) -> Verdict:
     """Exercise 1: the (title, url) of every url_citation annotation of a response, in order."""
     def expected(answer: Response) -> list[tuple[str, str]]:
-        # mypy narrows neither `a` by its type nor `part` (the answers here have text parts, not refusals).
-        return [(a.title, a.url) for item in answer.output if item.type == "message"  # type: ignore[union-attr]
-                for part in item.content for a in part.annotations if a.type == "url_citation"]  # type: ignore[union-attr]
+        # mypy narrows `a` by neither its type nor `part` (the answers here have text parts, not refusals).
+        return [(a.title, a.url)  # type: ignore[union-attr]
+                for item in answer.output if item.type == "message" for part in item.content
+                for a in part.annotations if a.type == "url_citation"]  # type: ignore[union-attr]
 
     own = _answer_of_its_own()
     return verdict([
