@@ -23,7 +23,7 @@ class Verdict:
     def __bool__(self) -> bool:
         return self.passed
 
-    def __eq__(self, other) -> bool:
+    def __eq__(self, other: object) -> bool:
         return self.passed == bool(other)
 
     __hash__ = None  # type: ignore[assignment]  # equal to a bool, so not hashable like one

@@ -3,9 +3,12 @@ from __future__ import annotations
 
 import io
 import os
+from collections.abc import Callable
 from contextlib import redirect_stderr, redirect_stdout
+from typing import Any
 
 from openai import OpenAI
+from openai.types import Model
 
 from . import Verdict, verdict
 
@@ -14,7 +17,7 @@ VARIABLE = "OPENAI_API_KEY"
 FAKE_KEY = "sk-" + "exercise" + "Check" * 4
 
 
-def _run_with_key(function, key: str | None) -> tuple[object, str]:
+def _run_with_key(function: Callable[[], object], key: str | None) -> tuple[Any, str]:
     """Call `function()` with OPENAI_API_KEY set to `key` (or unset); return its result and what it printed."""
     saved = os.environ.get(VARIABLE)
     if key is None:
@@ -33,15 +36,15 @@ def _run_with_key(function, key: str | None) -> tuple[object, str]:
     return result, printed.getvalue()
 
 
-def check_key_report(key_report) -> Verdict:
+def check_key_report(key_report: Callable[[], object]) -> Verdict:
     """Exercise 1: say whether a key is set, never showing it."""
-    results = {}
+    results: dict[str, tuple[Any, str]] = {}  # what key_report returned (anything) and printed, by case
 
-    def with_key():
+    def with_key() -> bool:
         results["set"] = _run_with_key(key_report, FAKE_KEY)
         return isinstance(results["set"][0], str) and results["set"][0].strip() != ""
 
-    def without_key():
+    def without_key() -> bool:
         results["unset"] = _run_with_key(key_report, None)
         return isinstance(results["unset"][0], str)
 
@@ -61,7 +64,7 @@ def check_key_report(key_report) -> Verdict:
     ], "It tells whether a key is set and never shows it.")
 
 
-def check_embedding_ids(models, embedding_ids) -> Verdict:
+def check_embedding_ids(models: list[Model], embedding_ids: Any) -> Verdict:
     """Exercise 2: the embedding models in the models list."""
     expected = [model.id for model in models if "embedding" in model.id]
     return verdict([
@@ -75,7 +78,7 @@ def check_embedding_ids(models, embedding_ids) -> Verdict:
     ], f"{len(expected)} embedding models: {', '.join(sorted(expected))}.")
 
 
-def check_vllm_client(vllm) -> Verdict:
+def check_vllm_client(vllm: Any) -> Verdict:
     """Exercise 3: a client for a local vLLM server."""
     return verdict([
         (isinstance(vllm, OpenAI), "`vllm` should be a client: `OpenAI(base_url=..., api_key=...)`."),

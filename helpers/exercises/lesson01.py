@@ -1,16 +1,20 @@
 """Checks for lesson 01, chat completions."""
 import re
+from typing import Any
+
+from openai.types.chat import ChatCompletion
+from openai.types.responses import Response
 
 from . import Hints, Verdict, verdict
 
 TWO_LINES = re.compile(r"\b(two|2)[- ]lines?\b", re.I)
 
 
-def _text(message) -> str:
+def _text(message: dict[str, Any]) -> str:
     return message["content"] if isinstance(message.get("content"), str) else ""
 
 
-def check_messages(messages) -> Verdict:
+def check_messages(messages: Any) -> Verdict:
     """Exercise 1: a messages list with a developer message and a user question."""
     return verdict([
         (isinstance(messages, list) and len(messages) >= 2, "`messages` should be a list of at least two dicts."),
@@ -28,7 +32,7 @@ def check_messages(messages) -> Verdict:
     ], "A developer message to steer, a user message that asks for exactly what you want.")
 
 
-def check_answer_text(response, text) -> Verdict:
+def check_answer_text(response: ChatCompletion, text: object) -> Verdict:
     """Exercise 2: pull the reply's text out of a ChatCompletion."""
     return verdict([
         (isinstance(text, str), "`text` should be a string: the reply's content, not the whole response."),
@@ -39,7 +43,7 @@ def check_answer_text(response, text) -> Verdict:
     ], "That is the assistant's reply.")
 
 
-def check_total_tokens(response, total) -> Verdict:
+def check_total_tokens(response: Response | ChatCompletion, total: object) -> Verdict:
     """Exercise 3: compute the total tokens from the two parts of usage (a Response's or a chat completion's)."""
     usage = response.usage
     sent, got = ("input_tokens", "output_tokens") if hasattr(usage, "input_tokens") else \

@@ -3,12 +3,20 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from numbers import Real
+from typing import TYPE_CHECKING, Any, cast
+
+from openai.types.chat import ChatCompletion
 
 from . import Hints, Verdict, verdict
 
+if TYPE_CHECKING:
+    from ..widgets.playground import Playground
 
-def check_was_cut_off(was_cut_off, short, full) -> Verdict:
+
+def check_was_cut_off(was_cut_off: Callable[[ChatCompletion], object], short: ChatCompletion,
+                      full: ChatCompletion) -> Verdict:
     """Exercise 1: tell an answer cut off by max_completion_tokens from a finished one."""
     return verdict([
         (callable(was_cut_off), "`was_cut_off` should be a function that takes a response."),
@@ -23,9 +31,11 @@ def check_was_cut_off(was_cut_off, short, full) -> Verdict:
     ], "finish_reason == \"length\" means the token limit cut the answer off.")
 
 
-def check_first_token_percent(probs, percent) -> Verdict:
+def check_first_token_percent(probs: ChatCompletion, percent: Any) -> Verdict:
     """Exercise 2: the probability of the first token, in percent, from its logprob."""
-    expected = 100 * math.exp(probs.choices[0].logprobs.content[0].logprob)
+    logprobs = probs.choices[0].logprobs
+    assert logprobs is not None and logprobs.content is not None  # the lesson asked for logprobs=True
+    expected = 100 * math.exp(logprobs.content[0].logprob)
     return verdict([
         (isinstance(percent, Real) and not isinstance(percent, bool), "`first_token_percent` should be a number."),
         (lambda: percent > 0, "Start from `probs.choices[0].logprobs.content[0].logprob`."),
@@ -38,7 +48,7 @@ def check_first_token_percent(probs, percent) -> Verdict:
     ], f"The model gave its first token a {expected:.1f}% chance.")
 
 
-def check_population(city_info, population) -> Verdict:
+def check_population(city_info: ChatCompletion, population: object) -> Verdict:
     """Exercise 3: a value out of a JSON-mode answer."""
     return verdict([
         (population is not None,
@@ -47,24 +57,24 @@ def check_population(city_info, population) -> Verdict:
         (not isinstance(population, str) or not population.lstrip().startswith("{"),
          "That is the whole JSON text. `json.loads` it into a dict, then take `[\"population\"]`."),
         (not isinstance(population, str), "That is text; `json.loads` gives you the number itself."),
-        (lambda: population == json.loads(city_info.choices[0].message.content)["population"],
+        (lambda: population == json.loads(cast(str, city_info.choices[0].message.content))["population"],
          "Take the value of the \"population\" key."),
     ], f"{population:,} people, parsed from JSON." if isinstance(population, int) else "Parsed from JSON.")
 
 
-def check_playground(playground) -> Verdict:
+def check_playground(playground: Playground) -> Verdict:
     """Exercise 6: the playground's last answer was cut off by max tokens."""
     response = playground.last_response
     return verdict([
         (response is not None,
          "No answer in the playground yet: choose the recorded example with max 12 tokens, then press Send."),
-        (lambda: response.choices[0].finish_reason == "length",
+        (lambda: response is not None and response.choices[0].finish_reason == "length",  # asked once there is one
          "The last answer finished on its own; pick the example with max 12 tokens "
          "(or set max tokens to 12 on that prompt) and press Send."),
     ], "finish_reason is 'length': the token limit cut the answer off.")
 
 
-def check_accepted(settings) -> Verdict:
+def check_accepted(settings: Any) -> Verdict:
     """Exercise 4: make a temperature request acceptable to a reasoning model."""
     from .. import endpoints, models, refusals
 
@@ -79,10 +89,13 @@ def check_accepted(settings) -> Verdict:
     ], "Accepted: with reasoning_effort=\"none\" the model does not reason, so it takes temperature.")
 
 
-def check_answer_tokens(response, answer_tokens) -> Verdict:
+def check_answer_tokens(response: ChatCompletion, answer_tokens: object) -> Verdict:
     """Exercise 5: the visible part of completion_tokens."""
     usage = response.usage
+    # A reasoning model's usage counts its reasoning tokens.
+    assert usage is not None and usage.completion_tokens_details is not None
     reasoning = usage.completion_tokens_details.reasoning_tokens
+    assert reasoning is not None
     expected = usage.completion_tokens - reasoning
     return verdict([
         (isinstance(answer_tokens, int) and not isinstance(answer_tokens, bool),

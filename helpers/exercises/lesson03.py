@@ -1,9 +1,12 @@
 """Checks for lesson 03, conversation history."""
+from collections.abc import Callable
+from typing import Any
+
 from . import Check, Hints, Verdict, verdict
 from ..tokens import count_messages
 
 
-def check_continued(messages, first_question: str, reply: str) -> Verdict:
+def check_continued(messages: Any, first_question: str, reply: str) -> Verdict:
     """Exercise 1: the history continued with the reply as an assistant message and a new question."""
     roles = [m.get("role") for m in messages] if isinstance(messages, list) else []
     return verdict([
@@ -32,9 +35,9 @@ CASES = [
 ]
 
 
-def check_keep_last_messages(function) -> Verdict:
+def check_keep_last_messages(function: Callable[[list[dict[str, str]], int], object]) -> Verdict:
     """Exercise 2: keep the developer/system messages and the last n other messages."""
-    def result(case):
+    def result(case: tuple[list[dict[str, str]], int, list[dict[str, str]]]) -> object:
         messages, n, _ = case
         copy = [dict(m) for m in messages]
         return function(copy, n)
@@ -44,7 +47,7 @@ def check_keep_last_messages(function) -> Verdict:
         roles = "/".join(m["role"] for m in messages)
         checks.append((lambda case=(messages, n, expected): result(case) == case[2],
                        f"With a {roles} history and n={n}, expected {[m['content'] for m in expected]} (contents)."))
-    def leaves_input_alone():
+    def leaves_input_alone() -> bool:
         given = [dict(m) for m in CASES[0][0]]
         return function(given, 2) is not given and given == CASES[0][0]
 
@@ -52,7 +55,7 @@ def check_keep_last_messages(function) -> Verdict:
     return verdict(checks, "Developer messages always stay; the oldest other messages go first.")
 
 
-def check_saved(saved, conversation, kept) -> Verdict:
+def check_saved(saved: object, conversation: list[dict], kept: list[dict]) -> Verdict:
     """Exercise 3: prompt tokens saved at the last turn by sending `kept` instead of `conversation`."""
     expected = count_messages(conversation) - count_messages(kept)
     return verdict([

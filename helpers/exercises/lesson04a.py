@@ -1,8 +1,13 @@
 """Checks for lesson 04a, legacy completions and the models list."""
+from typing import Any
+
+import openai
+from openai.types import Model
+
 from . import Hints, Verdict, verdict
 
 
-def check_error_code(error, code) -> Verdict:
+def check_error_code(error: openai.APIStatusError, code: object) -> Verdict:
     """Exercise 1: the error code of the API's answer to a shut-down model."""
     return verdict([
         (isinstance(code, str), "`code` should be a string: the error's `.code`, not the whole error."),
@@ -11,7 +16,7 @@ def check_error_code(error, code) -> Verdict:
     ], f"`{error.code}`: the model is gone, so no retry will help. Port the call to chat completions.")
 
 
-def check_ported_messages(messages, prompt: str) -> Verdict:
+def check_ported_messages(messages: Any, prompt: str) -> Verdict:
     """Exercise 2: a legacy prompt carried over into chat messages."""
     return verdict([
         (isinstance(messages, list) and messages, "`messages` should be a non-empty list of dicts."),
@@ -22,7 +27,7 @@ def check_ported_messages(messages, prompt: str) -> Verdict:
     ], "`prompt=...` becomes a user message; the rest of the call stays the same.")
 
 
-def check_retiring_ids(models, retiring) -> Verdict:
+def check_retiring_ids(models: list[Model], retiring: Any) -> Verdict:
     """Exercise 3: the sorted ids of the models with an announced shutdown date."""
     expected = sorted(m.id for m in models if m.shutdown_date)
     return verdict([

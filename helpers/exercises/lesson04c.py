@@ -2,11 +2,14 @@
 import io
 import math
 import wave
+from typing import Any
+
+from openai.types.audio import TranscriptionVerbose
 
 from . import Verdict, verdict
 
 
-def check_language_and_duration(verbose, language, seconds) -> Verdict:
+def check_language_and_duration(verbose: TranscriptionVerbose, language: object, seconds: Any) -> Verdict:
     """Exercise 1: two fields of a verbose transcription."""
     return verdict([
         (isinstance(language, str), "`language` should be a string: look at `verbose.language`."),
@@ -17,8 +20,9 @@ def check_language_and_duration(verbose, language, seconds) -> Verdict:
     ], f"{language}, {seconds} seconds.")
 
 
-def check_cues(verbose, cues) -> Verdict:
+def check_cues(verbose: TranscriptionVerbose, cues: Any) -> Verdict:
     """Exercise 2: (start, end, text) for each segment."""
+    assert verbose.segments is not None  # the lesson asked for timestamp_granularities=["segment"]
     expected = [(s.start, s.end, s.text.strip()) for s in verbose.segments]
     return verdict([
         (isinstance(cues, list) and cues, "`cues` should be a non-empty list, one entry per segment."),
@@ -32,7 +36,7 @@ def check_cues(verbose, cues) -> Verdict:
     ], "One cue per segment: that is all a subtitle file needs.")
 
 
-def check_speech_seconds(audio_bytes, speech_seconds) -> Verdict:
+def check_speech_seconds(audio_bytes: bytes, speech_seconds: Any) -> Verdict:
     """Exercise 3: the length of a WAV file from its header."""
     with wave.open(io.BytesIO(audio_bytes)) as sound:
         frames, rate = sound.getnframes(), sound.getframerate()

@@ -1,16 +1,19 @@
 """Checks for lesson 04d, embeddings."""
 import math
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
+from openai.types import CreateEmbeddingResponse
 
 from . import Verdict, verdict
 
 
-def _true_cosine(a, b) -> float:
+def _true_cosine(a: np.ndarray, b: np.ndarray) -> float:
     return float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b)))
 
 
-def check_cosine(cosine, vectors) -> Verdict:
+def check_cosine(cosine: Callable[[np.ndarray, np.ndarray], Any], vectors: np.ndarray) -> Verdict:
     """Exercise 1: a cosine similarity function, tried on unit vectors and on vectors of other lengths."""
     pairs = [(vectors[0], vectors[1]), (vectors[0], vectors[0]), (2 * vectors[2], vectors[9]),
              (np.array([3.0, 4.0]), np.array([4.0, 3.0]))]
@@ -29,7 +32,7 @@ def check_cosine(cosine, vectors) -> Verdict:
     ], "That is cosine similarity; for unit vectors it equals the dot product.")
 
 
-def check_nearest(vectors, index: int, nearest) -> Verdict:
+def check_nearest(vectors: np.ndarray, index: int, nearest: Any) -> Verdict:
     """Exercise 2: the index of the text most similar to texts[index], other than itself."""
     scores = vectors @ vectors[index]
     scores[index] = -np.inf
@@ -43,7 +46,8 @@ def check_nearest(vectors, index: int, nearest) -> Verdict:
     ], f"Text {expected} is the nearest neighbour of text {index}.")
 
 
-def check_best_text(vectors, texts, question_response, best_text) -> Verdict:
+def check_best_text(vectors: np.ndarray, texts: list[str], question_response: CreateEmbeddingResponse,
+                    best_text: object) -> Verdict:
     """Exercise 3: the text that best answers a question, by embedding score."""
     scores = vectors @ np.array(question_response.data[0].embedding)
     expected = texts[int(np.argmax(scores))]

@@ -1,10 +1,15 @@
 """Checks for lesson 04e, moderation."""
+from collections.abc import Callable
+from typing import Any
+
+from openai.types import Moderation
+
 from . import Hints, Verdict, verdict
 
 THRESHOLD = 0.4
 
 
-def check_flagged(messages, results, flagged_messages) -> Verdict:
+def check_flagged(messages: list[str], results: list[Moderation], flagged_messages: Any) -> Verdict:
     """Exercise 1: the texts whose moderation result is flagged, in order."""
     expected = [text for text, result in zip(messages, results, strict=True) if result.flagged]
     return verdict([
@@ -18,12 +23,12 @@ def check_flagged(messages, results, flagged_messages) -> Verdict:
     ], f"{len(expected)} of {len(messages)} messages are flagged.")
 
 
-def _expected(result) -> bool:
+def _expected(result: Moderation) -> bool:
     scores = result.category_scores
     return max(scores.harassment, scores.harassment_threatening) >= THRESHOLD
 
 
-def check_is_harassment(is_harassment, results) -> Verdict:
+def check_is_harassment(is_harassment: Callable[[Moderation], object], results: list[Moderation]) -> Verdict:
     """Exercise 2: a stricter rule on two category scores."""
     return verdict([
         (callable(is_harassment), "`is_harassment` should be a function of one moderation result."),

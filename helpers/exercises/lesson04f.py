@@ -2,6 +2,7 @@
 import base64
 import binascii
 from pathlib import Path
+from typing import Any
 
 from .. import vision
 from . import Hints, Verdict, verdict
@@ -17,7 +18,7 @@ def _decoded(url: str) -> bytes | None:
         return None
 
 
-def check_data_url(chart: Path, photo_url) -> Verdict:
+def check_data_url(chart: Path, photo_url: Any) -> Verdict:
     """Exercise 1: a base64 data URL of the chart's PNG."""
     return verdict([
         (isinstance(photo_url, str) and photo_url != "", "`photo_url` should be a string: the data URL."),
@@ -31,7 +32,7 @@ def check_data_url(chart: Path, photo_url) -> Verdict:
     ], f"{len(photo_url) if isinstance(photo_url, str) else 0:,} characters for a picture of 1024 × 640 pixels.")
 
 
-def check_screenshot_tokens(screenshot_tokens) -> Verdict:
+def check_screenshot_tokens(screenshot_tokens: object) -> Verdict:
     """Exercise 2: the input tokens of a 1920 × 1080 image at detail high on gpt-6-luna."""
     width, height = SCREENSHOT
     expected = vision.image_tokens(width, height, "high", "gpt-6-luna")

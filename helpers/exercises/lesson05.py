@@ -1,5 +1,8 @@
 """Checks for lesson 05, tokens and cost."""
 from numbers import Integral, Real
+from typing import Any
+
+from openai.types.chat import ChatCompletion
 
 from .. import models, prices, tokens
 from . import Hints, Verdict, verdict
@@ -7,7 +10,7 @@ from . import Hints, Verdict, verdict
 WORKLOAD_MODEL, WORKLOAD_REQUESTS, WORKLOAD_INPUT, WORKLOAD_OUTPUT = "gpt-5.4-mini", 1_000, 1_200, 300
 
 
-def check_token_count(text: str, count) -> Verdict:
+def check_token_count(text: str, count: object) -> Verdict:
     """Exercise 1: the number of o200k_base tokens in a text."""
     expected = tokens.count_text(text)
     return verdict([
@@ -21,12 +24,12 @@ def check_token_count(text: str, count) -> Verdict:
     ], f"{expected} tokens for {len(text)} characters and {len(text.split())} words.")
 
 
-def check_workload_cost(dollars) -> Verdict:
+def check_workload_cost(dollars: Any) -> Verdict:
     """Exercise 2: what the WORKLOAD_* workload costs, from the price per million tokens."""
     one = prices.cost(WORKLOAD_MODEL, WORKLOAD_INPUT, WORKLOAD_OUTPUT)
     expected = one * WORKLOAD_REQUESTS
 
-    def close(value, target):
+    def close(value: Any, target: float) -> bool:
         return abs(value - target) <= 1e-9 + 1e-6 * abs(target)
 
     return verdict([
@@ -40,9 +43,10 @@ def check_workload_cost(dollars) -> Verdict:
     ], f"{prices.usd(expected)} for {WORKLOAD_REQUESTS:,} requests on {WORKLOAD_MODEL}.")
 
 
-def check_prediction(predicted, response, messages) -> Verdict:
+def check_prediction(predicted: object, response: ChatCompletion, messages: list[dict]) -> Verdict:
     """Exercise 3: count a messages list before sending it, by the published formula."""
     published = tokens.count_messages(messages)  # 3 per message, 3 for the reply (no model: the published count)
+    assert response.usage is not None  # a chat completion reports its usage
     counted = response.usage.prompt_tokens
     return verdict([
         (isinstance(predicted, Integral) and not isinstance(predicted, bool),
@@ -55,7 +59,7 @@ def check_prediction(predicted, response, messages) -> Verdict:
                                           "whose reply is primed with one token less)") + ".")
 
 
-def check_meter_reading(total_tokens) -> Verdict:
+def check_meter_reading(total_tokens: object) -> Verdict:
     """Exercise 4: read gpt-6-luna's tokens in and out so far from the session meter."""
     from ..meter import meter
 

@@ -1,5 +1,9 @@
 """Checks for lesson 05b, prompt caching."""
 import math
+from collections.abc import Callable
+from typing import Any
+
+from openai.types.chat import ChatCompletion
 
 from .. import prices, tokens
 from . import Hints, Verdict, verdict
@@ -7,12 +11,16 @@ from . import Hints, Verdict, verdict
 MODEL = "gpt-6-luna"
 
 
-def check_saving(response, fourth_saving) -> Verdict:
+def check_saving(response: ChatCompletion, fourth_saving: Any) -> Verdict:
     """Exercise 1: what caching saved on one call, from its usage and the price list."""
-    usage, details = response.usage, response.usage.prompt_tokens_details
+    usage = response.usage
+    # The lesson's call went to a model that caches, so its usage counts the tokens read and written.
+    assert usage is not None and usage.prompt_tokens_details is not None
+    read, written = usage.prompt_tokens_details.cached_tokens, usage.prompt_tokens_details.cache_write_tokens
+    assert read is not None and written is not None
     full = prices.cost(MODEL, usage.prompt_tokens, usage.completion_tokens)
-    cached = prices.cost(MODEL, usage.prompt_tokens, usage.completion_tokens, cached_tokens=details.cached_tokens,
-                         cache_write_tokens=details.cache_write_tokens)
+    cached = prices.cost(MODEL, usage.prompt_tokens, usage.completion_tokens, cached_tokens=read,
+                         cache_write_tokens=written)
     expected = full - cached
     return verdict([
         (isinstance(fourth_saving, (int, float)) and not isinstance(fourth_saving, bool),
@@ -23,13 +31,13 @@ def check_saving(response, fourth_saving) -> Verdict:
             "The lesson's `call_cost(fourth)` is the second price; the first is "
             "`prices.cost(\"gpt-6-luna\", prompt_tokens, completion_tokens)`.")),
         (lambda: not math.isclose(fourth_saving, full - prices.cost(
-            MODEL, usage.prompt_tokens, usage.completion_tokens, cached_tokens=details.cached_tokens), rel_tol=1e-9),
+            MODEL, usage.prompt_tokens, usage.completion_tokens, cached_tokens=read), rel_tol=1e-9),
          "Count the written tokens too: `cache_write_tokens=` is billed at its own rate."),
         (lambda: math.isclose(fourth_saving, expected, rel_tol=1e-6), "Not quite: no cache minus with the cache."),
     ], f"Caching saved {prices.usd(expected)} of {prices.usd(full)} on that call.")
 
 
-def check_stable_prefix(build_messages, instructions) -> Verdict:
+def check_stable_prefix(build_messages: Callable[[str, str], Any], instructions: str) -> Verdict:
     """Exercise 2: prompts whose first message is the same whatever the question and the date."""
     a = build_messages("Where can I camp?", "Monday 1 June")
     b = build_messages("Can I swim in the lake?", "Tuesday 2 June")

@@ -1,4 +1,7 @@
 """Checks for lesson 06, streaming."""
+from collections.abc import Callable, Iterator
+from typing import Any
+
 from openai.types import CompletionUsage
 from openai.types.chat import ChatCompletionChunk
 
@@ -7,7 +10,7 @@ from . import Verdict, verdict
 _PIECES = ["Rivers ", "run ", "to ", "the ", "sea."]
 
 
-def _chunk(choices: list, usage=None) -> ChatCompletionChunk:
+def _chunk(choices: list[dict[str, Any]], usage: dict[str, int] | None = None) -> ChatCompletionChunk:
     return ChatCompletionChunk.model_validate({
         "id": "chatcmpl-exercise", "object": "chat.completion.chunk", "created": 1764000000,
         "model": "gpt-6-luna", "choices": choices, "usage": usage,
@@ -23,7 +26,7 @@ def sample_stream() -> list[ChatCompletionChunk]:
     return chunks + [_chunk([], usage)]
 
 
-def check_collect_text(collect_text) -> Verdict:
+def check_collect_text(collect_text: Callable[[Iterator[ChatCompletionChunk]], object]) -> Verdict:
     """Exercise 1: a function that joins a stream's content pieces, whatever chunks it meets."""
     chunks = sample_stream()
     return verdict([
@@ -38,7 +41,7 @@ def check_collect_text(collect_text) -> Verdict:
     ], "Your function joins the pieces and survives the role, finish and usage chunks.")
 
 
-def check_stream_usage(usage) -> Verdict:
+def check_stream_usage(usage: Any) -> Verdict:
     """Exercise 2: keep the usage that the last chunk of a stream carries."""
     complete = isinstance(usage, CompletionUsage)
     return verdict([

@@ -1,25 +1,29 @@
 """Checks for lesson 07, tools (function calling)."""
 import json
+from collections.abc import Callable
+from typing import Any
+
+from openai.types.chat import ChatCompletionMessageFunctionToolCall
 
 from . import Hints, Verdict, verdict
 
 CURRENCY_PARAMETERS = {"amount": "number", "from_currency": "string", "to_currency": "string"}
 
 
-def _function(tools):
+def _function(tools: Any) -> Any:
     return tools[0]["function"]
 
 
-def _parameters(tools):
+def _parameters(tools: Any) -> Any:
     return _function(tools)["parameters"]
 
 
-def _type_of(schema: dict):
+def _type_of(schema: dict) -> str | None:
     kind = schema.get("type")
     return kind if isinstance(kind, str) else None
 
 
-def check_currency_schema(tools) -> Verdict:
+def check_currency_schema(tools: Any) -> Verdict:
     """Exercise 1: a strict tool schema for convert_currency(amount, from_currency, to_currency)."""
     names = set(CURRENCY_PARAMETERS)
     return verdict([
@@ -46,7 +50,8 @@ def check_currency_schema(tools) -> Verdict:
     ], "A strict schema: the model's arguments will always have these three fields, with these types.")
 
 
-def check_arguments_and_result(tool_call, function, arguments, result) -> Verdict:
+def check_arguments_and_result(tool_call: ChatCompletionMessageFunctionToolCall, function: Callable[..., object],
+                               arguments: Any, result: object) -> Verdict:
     """Exercise 2: decode a tool call's arguments and run the function with them."""
     return verdict([
         (isinstance(arguments, dict),
@@ -59,7 +64,7 @@ def check_arguments_and_result(tool_call, function, arguments, result) -> Verdic
     ], "Your code ran the tool; the model only asked for it.")
 
 
-def check_tool_message(tool_call, result, message) -> Verdict:
+def check_tool_message(tool_call: ChatCompletionMessageFunctionToolCall, result: object, message: Any) -> Verdict:
     """Exercise 3: the tool message that answers a tool call."""
     return verdict([
         (isinstance(message, dict) and message, "`tool_message` should be a dict with role, tool_call_id and content."),
@@ -72,9 +77,9 @@ def check_tool_message(tool_call, result, message) -> Verdict:
     ], "Append it after the assistant's message, and ask again for the final answer.")
 
 
-def check_currency_output(output) -> Verdict:
+def check_currency_output(output: Any) -> Verdict:
     """Exercise 4: call_tool runs convert_currency once it is in the TOOLS table."""
-    def decoded():
+    def decoded() -> Any:
         return json.loads(output)
 
     return verdict([

@@ -2,6 +2,8 @@
 import contextlib
 import io
 import typing
+from collections.abc import Callable
+from typing import Any
 
 from openai.types.chat import ParsedChatCompletionMessage
 from pydantic import BaseModel
@@ -12,11 +14,11 @@ RECIPE_TYPES = {"title": "string", "ingredients": "array", "minutes": "integer"}
 RECIPE_ANNOTATIONS = {"title": str, "ingredients": list[str], "minutes": int}
 
 
-def _schema(response_format):
+def _schema(response_format: Any) -> Any:
     return response_format["json_schema"]["schema"]
 
 
-def check_recipe_format(response_format) -> Verdict:
+def check_recipe_format(response_format: Any) -> Verdict:
     """Exercise 1: a strict json_schema response_format for a recipe."""
     names = set(RECIPE_TYPES)
     return verdict([
@@ -42,9 +44,9 @@ def check_recipe_format(response_format) -> Verdict:
     ], "Every answer to a request with this format will be a recipe your code can read.")
 
 
-def check_recipe_model(model) -> Verdict:
+def check_recipe_model(model: Any) -> Verdict:
     """Exercise 2: the recipe as a Pydantic model."""
-    def annotations():
+    def annotations() -> dict[str, Any]:
         return {name: field.annotation for name, field in model.model_fields.items()}
 
     return verdict([
@@ -59,16 +61,16 @@ def check_recipe_model(model) -> Verdict:
     ], "Pass it as `response_format=Recipe` to `client.chat.completions.parse`.")
 
 
-def _message(parsed=None, refusal=None):
+def _message(parsed: object = None, refusal: str | None = None) -> ParsedChatCompletionMessage[Any]:
     return ParsedChatCompletionMessage[typing.Any](role="assistant", content=None, refusal=refusal, parsed=parsed)
 
 
-def check_parsed_or_none(function) -> Verdict:
+def check_parsed_or_none(function: Callable[[ParsedChatCompletionMessage[Any]], object]) -> Verdict:
     """Exercise 3: use the parsed answer, or report the refusal and return None."""
     answer = {"title": "Pancakes"}
     refusal = "I'm sorry, but I can't help with that."
 
-    def on_refusal():
+    def on_refusal() -> tuple[object, str]:
         printed = io.StringIO()
         with contextlib.redirect_stdout(printed):
             returned = function(_message(refusal=refusal))

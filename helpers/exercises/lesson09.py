@@ -1,6 +1,9 @@
 """Checks for lesson 09, errors and retries."""
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import httpx2
 import openai
 
@@ -9,7 +12,8 @@ from . import Check, Hints, Verdict, verdict
 _URL = "https://api.openai.com/v1/chat/completions"
 
 
-def _status_error(cls, status: int, code: str | None, message: str):
+def _status_error(cls: type[openai.APIStatusError], status: int, code: str | None,
+                  message: str) -> openai.APIStatusError:
     """An exception exactly as the SDK raises it for an HTTP error answer."""
     request = httpx2.Request("POST", _URL)
     response = httpx2.Response(status, request=request, headers={"x-request-id": "req_exercise"})
@@ -38,7 +42,7 @@ def sample_errors() -> list[tuple[openai.APIError, bool, str]]:
     ]
 
 
-def check_should_retry(should_retry) -> Verdict:
+def check_should_retry(should_retry: Callable[[openai.APIError], object]) -> Verdict:
     """Exercise 1: a function that says which errors are worth retrying."""
     checks: list[Check] = [(callable(should_retry), "`should_retry` should be a function that takes an error.")]
     for err, expected, what in sample_errors():
@@ -49,12 +53,12 @@ def check_should_retry(should_retry) -> Verdict:
                            "bad requests, keys, names and an empty quota are not.")
 
 
-def _read_timeout(client) -> float | None:
+def _read_timeout(client: object) -> float | None:
     timeout = getattr(client, "timeout", None)
     return getattr(timeout, "read", timeout)
 
 
-def check_overnight(overnight, client) -> Verdict:
+def check_overnight(overnight: Any, client: openai.OpenAI) -> Verdict:
     """Exercise 2: a copy of the client with a longer timeout and more retries."""
     return verdict([
         (isinstance(overnight, openai.OpenAI),
@@ -70,7 +74,7 @@ def check_overnight(overnight, client) -> Verdict:
     ], "A patient copy for the night; `client` keeps its defaults.")
 
 
-def check_backoff(backoff) -> Verdict:
+def check_backoff(backoff: Callable[[int], object]) -> Verdict:
     """Exercise 3: the SDK's backoff schedule, without jitter."""
     expected = [min(8.0, 0.5 * 2**attempt) for attempt in range(8)]
     return verdict([

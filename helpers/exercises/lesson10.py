@@ -1,4 +1,8 @@
 """Checks for lesson 10, the Responses API."""
+from typing import Any
+
+from openai.types.responses import Response
+
 from .. import models
 from . import Verdict, verdict
 
@@ -6,7 +10,7 @@ CAT_QUESTION = "Suggest a name for a grey cat."
 NEW_QUESTION = "Give me two more ideas."
 
 
-def check_text(response, text) -> Verdict:
+def check_text(response: Response, text: object) -> Verdict:
     """Exercise 1: the text of a Response."""
     return verdict([
         (isinstance(text, str), "`text` should be a string: the poem, not the whole response."),
@@ -14,7 +18,7 @@ def check_text(response, text) -> Verdict:
     ], "`output_text` joins the text of every message item.")
 
 
-def _role_and_text(message):
+def _role_and_text(message: object) -> tuple[object, object]:
     """(role, text) of a message dict or of a Response output item."""
     if isinstance(message, dict):
         content = message.get("content")
@@ -25,12 +29,12 @@ def _role_and_text(message):
     return getattr(message, "role", None), "".join(getattr(part, "text", "") for part in parts)
 
 
-def _is_reasoning(item) -> bool:
+def _is_reasoning(item: object) -> bool:
     kind = item.get("type") if isinstance(item, dict) else getattr(item, "type", None)
     return kind == "reasoning"
 
 
-def check_history(first, next_input) -> Verdict:
+def check_history(first: Response, next_input: object) -> Verdict:
     """Exercise 2: the input list that continues a conversation by hand (reasoning items may ride along)."""
     messages = [m for m in next_input if not _is_reasoning(m)] if isinstance(next_input, list) else []
     turns = lambda: [_role_and_text(m) for m in messages]  # noqa: E731
@@ -45,7 +49,7 @@ def check_history(first, next_input) -> Verdict:
     ], "The whole conversation travels with the request: you keep the state.")
 
 
-def check_arguments(arguments) -> Verdict:
+def check_arguments(arguments: Any) -> Verdict:
     """Exercise 3: a chat completion rewritten as Responses arguments."""
     question = "What should I see in Lisbon?"
     return verdict([

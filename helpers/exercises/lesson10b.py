@@ -1,16 +1,17 @@
 """Checks for lesson 10b, streaming with the Responses API."""
-from openai.types.responses import ResponseUsage
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from openai.types.responses import ResponseStreamEvent, ResponseUsage
 
 from . import Hints, Verdict, verdict
 
 _PIECES = ["Boats ", "rock ", "on ", "the ", "tide."]
 
 
-def sample_events() -> list:
+def sample_events() -> list[ResponseStreamEvent]:
     """The events of a short stream from a reasoning model: a reasoning item, then a message."""
     from pydantic import TypeAdapter
-
-    from openai.types.responses import ResponseStreamEvent
 
     reasoning = {"id": "rs_exercise", "type": "reasoning", "summary": []}
     message = {"id": "msg_exercise", "type": "message", "role": "assistant", "status": "in_progress", "content": []}
@@ -26,7 +27,7 @@ def sample_events() -> list:
     return [adapter.validate_python({**event, "sequence_number": n}) for n, event in enumerate(raw)]
 
 
-def check_delta_text(answer_text) -> Verdict:
+def check_delta_text(answer_text: Callable[[Iterator[ResponseStreamEvent]], object]) -> Verdict:
     """Exercise 1: a function that joins the text deltas of a stream's events, skipping the others."""
     events = sample_events()
     return verdict([
@@ -41,7 +42,7 @@ def check_delta_text(answer_text) -> Verdict:
     ], "Your function keeps the text deltas and leaves every other event alone.")
 
 
-def check_completed_usage(usage) -> Verdict:
+def check_completed_usage(usage: Any) -> Verdict:
     """Exercise 2: the usage the `response.completed` event carries."""
     complete = isinstance(usage, ResponseUsage)
     return verdict([

@@ -1,10 +1,14 @@
 """Checks for lesson 10c, function calling with the Responses API."""
 import json
+from collections.abc import Callable
+from typing import Any
+
+from openai.types.responses import ResponseFunctionToolCall
 
 from . import Hints, Verdict, verdict
 
 
-def check_flat_tool(chat_tool, tool) -> Verdict:
+def check_flat_tool(chat_tool: dict[str, Any], tool: Any) -> Verdict:
     """Exercise 1: a Chat Completions tool rewritten in the Responses shape."""
     function = chat_tool["function"]
     return verdict([
@@ -21,7 +25,7 @@ def check_flat_tool(chat_tool, tool) -> Verdict:
     ], "Same tool, flat shape: ready for `client.responses.create(tools=[tool])`.")
 
 
-def check_call_output(call, function, answer) -> Verdict:
+def check_call_output(call: ResponseFunctionToolCall, function: Callable[..., object], answer: Any) -> Verdict:
     """Exercise 2: the function_call_output item that answers a function_call item."""
     expected = function(**json.loads(call.arguments))
     output = answer.get("output") if isinstance(answer, dict) else None

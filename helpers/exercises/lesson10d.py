@@ -1,4 +1,10 @@
 """Checks for lesson 10d, structured output with the Responses API."""
+from collections.abc import Callable
+from typing import Any
+
+from openai.types.responses import Response
+from pydantic import BaseModel
+
 from . import Hints, Verdict, verdict
 
 _SCHEMA = {"type": "object", "properties": {"title": {"type": "string"}, "year": {"type": "integer"}},
@@ -13,7 +19,7 @@ def _expected(response_format: dict) -> dict:
     return {"type": "json_schema", **response_format["json_schema"]}
 
 
-def check_to_text_format(to_text_format) -> Verdict:
+def check_to_text_format(to_text_format: Callable[[dict[str, Any]], Any]) -> Verdict:
     """Exercise 1: a function that turns a chat response_format into a Responses text.format."""
     first, second = (_CHAT_FORMATS[0], _CHAT_FORMATS[1])
     result = lambda fmt: to_text_format({**fmt, "json_schema": dict(fmt["json_schema"])})  # noqa: E731
@@ -30,7 +36,7 @@ def check_to_text_format(to_text_format) -> Verdict:
     ], "The same schema, ready for `client.responses.create(text={\"format\": ...})`.")
 
 
-def check_trip_object(response, model, trip) -> Verdict:
+def check_trip_object(response: Response, model: type[BaseModel], trip: object) -> Verdict:
     """Exercise 2: a pydantic object built from a Response's JSON text."""
     expected = model.model_validate_json(response.output_text)
     return verdict([

@@ -1,5 +1,9 @@
 """Checks for lesson 10e, web search and the other built-in tools of the Responses API."""
 import math
+from collections.abc import Callable
+from typing import Any
+
+from openai.types.responses import Response
 
 from .. import prices
 from . import Hints, Verdict, verdict
@@ -7,11 +11,9 @@ from . import Hints, Verdict, verdict
 _MODEL = "gpt-6-luna"
 
 
-def _answer_of_its_own():
+def _answer_of_its_own() -> Response:
     """A response with two messages: two web citations, and a file citation that is not a web page."""
-    from openai.types.responses import Response
-
-    def message(n, text, annotations):
+    def message(n: int, text: str, annotations: list[dict[str, Any]]) -> dict[str, Any]:
         return {"id": f"msg_{n}", "type": "message", "role": "assistant", "status": "completed",
                 "content": [{"type": "output_text", "text": text, "annotations": annotations}]}
 
@@ -28,11 +30,13 @@ def _answer_of_its_own():
         "parallel_tool_calls": True, "tool_choice": "auto", "tools": []})
 
 
-def check_cited_pages(cited_pages, response) -> Verdict:
+def check_cited_pages(cited_pages: Callable[[Response], Any], response: Response) -> Verdict:
     """Exercise 1: the (title, url) of every url_citation annotation of a response, in order."""
-    def expected(answer):
-        return [(a.title, a.url) for item in answer.output if item.type == "message"
-                for part in item.content for a in part.annotations if a.type == "url_citation"]
+    def expected(answer: Response) -> list[tuple[str, str]]:
+        # mypy narrows `a` by neither its type nor `part` (the answers here have text parts, not refusals).
+        return [(a.title, a.url)  # type: ignore[union-attr]
+                for item in answer.output if item.type == "message" for part in item.content
+                for a in part.annotations if a.type == "url_citation"]  # type: ignore[union-attr]
 
     own = _answer_of_its_own()
     return verdict([
@@ -49,7 +53,7 @@ def check_cited_pages(cited_pages, response) -> Verdict:
     ], "Your function lists the pages an answer cites, whatever else the answer holds.")
 
 
-def check_search_bill(total) -> Verdict:
+def check_search_bill(total: Any) -> Verdict:
     """Exercise 2: the cost of an answer with three searches, 9,000 input and 400 output tokens."""
     tokens = prices.cost(_MODEL, 9_000, 400)
     fees = 3 * prices.web_search_price(_MODEL) / 1000

@@ -1,4 +1,8 @@
 """Checks for lesson 11, moving old code to the current SDK."""
+from typing import Any
+
+from openai.types.chat import ChatCompletion
+
 from helpers.models import SHUT_DOWN
 
 from . import Check, Verdict, verdict
@@ -13,13 +17,13 @@ NEW_CALLS = {
 }
 
 
-def _call_name(text) -> str:
+def _call_name(text: object) -> str:
     """'client.x.create(...)', ' x.create ' and 'client.x.create' all name the same call."""
     name = str(text).strip().split("(")[0].strip()
     return name if name.startswith("client.") else "client." + name
 
 
-def check_new_calls(new_calls) -> Verdict:
+def check_new_calls(new_calls: Any) -> Verdict:
     """Exercise 1: the current call for each removed one."""
     checks: list[Check] = [(isinstance(new_calls, dict) and set(new_calls) == set(NEW_CALLS),
                "Keep the six old names as the keys of `new_calls`; fill in the values.")]
@@ -29,7 +33,7 @@ def check_new_calls(new_calls) -> Verdict:
     return verdict(checks, "Every removed call has its place on the client.")
 
 
-def check_replacements(replacements) -> Verdict:
+def check_replacements(replacements: Any) -> Verdict:
     """Exercise 2: the current model for each shut-down one."""
     checks: list[Check] = [(isinstance(replacements, dict),
                             "`replacements` should be a dict from old name to new name.")]
@@ -40,12 +44,13 @@ def check_replacements(replacements) -> Verdict:
     return verdict(checks, "Current models for every old name.")
 
 
-def check_attributes(response, answer, prompt_tokens) -> Verdict:
+def check_attributes(response: ChatCompletion, answer: object, prompt_tokens: object) -> Verdict:
     """Exercise 3: attribute access instead of dictionary keys."""
     return verdict([
         (isinstance(answer, str), "`answer` should be the reply's text, a string."),
         (lambda: answer == response.choices[0].message.content,
          "`answer`: follow the same path with dots: `response.choices[0].message.content`."),
         (isinstance(prompt_tokens, int), "`prompt_tokens` should be a whole number."),
-        (lambda: prompt_tokens == response.usage.prompt_tokens, "`prompt_tokens`: look in `response.usage`."),
+        (lambda: prompt_tokens == response.usage.prompt_tokens,  # type: ignore[union-attr]  # it has usage
+         "`prompt_tokens`: look in `response.usage`."),
     ], "Attributes all the way down.")

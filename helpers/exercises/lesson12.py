@@ -1,12 +1,16 @@
 """Checks for lesson 12, the capstone travel-guide chatbot."""
 import copy
 import json
+from collections.abc import Callable, Iterable
+from typing import Any
 
-from openai.types.chat import ChatCompletionAssistantMessageParam, ChatCompletionMessageFunctionToolCall
+from openai.types.chat import (ChatCompletion, ChatCompletionAssistantMessageParam, ChatCompletionMessage,
+                               ChatCompletionMessageFunctionToolCall)
 
 from .. import models
 from . import Hints, Verdict, verdict
 from ..prices import cost
+from ..widgets.chat import Turn
 from ..widgets.travel_bot import get_weather
 
 # The fields the SDK's request type allows in an assistant message.
@@ -15,10 +19,10 @@ EXAMPLE_CALL = {"id": "call_faro0001", "type": "function",
                 "function": {"name": "get_weather", "arguments": '{"city": "Faro"}'}}
 
 
-def check_tool_reply(tool_reply) -> Verdict:
+def check_tool_reply(tool_reply: Callable[[ChatCompletionMessageFunctionToolCall], object]) -> Verdict:
     """Step 1: a function that answers one of the model's tool calls with a tool message."""
     call = ChatCompletionMessageFunctionToolCall.model_validate(EXAMPLE_CALL)
-    found = {}
+    found: dict[str, Any] = {}  # what tool_reply returned: anything
 
     def replied() -> bool:
         found["message"] = tool_reply(call)
@@ -40,10 +44,11 @@ def check_tool_reply(tool_reply) -> Verdict:
     ], "Your bot can answer any get_weather call the model makes.")
 
 
-def check_reply_message(reply_message, asked_for_tools, answered) -> Verdict:
+def check_reply_message(reply_message: Callable[[ChatCompletionMessage], object], asked_for_tools: ChatCompletion,
+                        answered: ChatCompletion) -> Verdict:
     """Step 2: the model's reply as a message for the history, with its tool calls when it made any."""
     calls, text = asked_for_tools.choices[0].message, answered.choices[0].message
-    found = {}
+    found: dict[str, Any] = {}  # what reply_message returned: anything
 
     def replied() -> bool:
         found["calls"], found["text"] = reply_message(calls), reply_message(text)
@@ -52,7 +57,8 @@ def check_reply_message(reply_message, asked_for_tools, answered) -> Verdict:
     def same_calls() -> bool:
         sent = found["calls"].get("tool_calls") or []
         return [(c["id"], c["function"]["name"], c["function"]["arguments"]) for c in sent] == [
-            (c.id, c.function.name, c.function.arguments) for c in calls.tool_calls]
+            # The lesson's `first` asked for function tools, so it has tool_calls, all of them function calls.
+            (c.id, c.function.name, c.function.arguments) for c in calls.tool_calls]  # type: ignore[union-attr]
 
     return verdict([
         (callable(reply_message), "`reply_message` should be a function of one message (`choices[0].message`)."),
@@ -70,13 +76,16 @@ def check_reply_message(reply_message, asked_for_tools, answered) -> Verdict:
     ], "Replies, with or without tool calls, can go into the history.")
 
 
-def check_run_turn(run_turn, asked_for_tools, answered) -> Verdict:
+def check_run_turn(run_turn: Callable[[list[dict], str, Callable[[Iterable[dict]], ChatCompletion]], object],
+                   asked_for_tools: ChatCompletion, answered: ChatCompletion) -> Verdict:
     """Step 3: one whole turn: the question, the tool round trip, the answer."""
     question = "Do I need an umbrella in Porto today?"
     developer = {"role": "developer", "content": "You are a travel guide. Use get_weather for today's weather."}
-    answers, sent, found = [asked_for_tools, answered], [], {}
+    answers = [asked_for_tools, answered]
+    sent: list[list[Any]] = []  # a copy of each history run_turn sent: whatever it put in it
+    found: dict[str, Any] = {}  # the history and what run_turn returned
 
-    def send(messages):  # stands in for client.chat.completions.create: the recorded answers, in order
+    def send(messages: Iterable[dict]) -> ChatCompletion:  # client.chat.completions.create: the recorded answers
         sent.append(copy.deepcopy(list(messages)))
         if len(sent) > len(answers):
             raise RuntimeError("the model had already answered with text: there is nothing more to ask")
@@ -87,6 +96,7 @@ def check_run_turn(run_turn, asked_for_tools, answered) -> Verdict:
         found["text"] = run_turn(found["history"], question, send)
         return bool(sent)
 
+    assert asked_for_tools.choices[0].message.tool_calls is not None  # the lesson's `first` asked for a tool
     call = asked_for_tools.choices[0].message.tool_calls[0]
     return verdict([
         (callable(run_turn), "`run_turn` should be a function of (history, question, send)."),
@@ -107,7 +117,7 @@ def check_run_turn(run_turn, asked_for_tools, answered) -> Verdict:
     ], "That is the loop at the heart of TravelBot.answer, written by you.")
 
 
-def check_tool_schema(tool) -> Verdict:
+def check_tool_schema(tool: Any) -> Verdict:
     """Exercise 2: a function tool schema for get_museum_hours(museum)."""
     function = tool.get("function", {}) if isinstance(tool, dict) else {}
     parameters = function.get("parameters", {}) if isinstance(function, dict) else {}
@@ -124,7 +134,7 @@ def check_tool_schema(tool) -> Verdict:
     ], "The model can now ask for museum hours; your code runs the function.")
 
 
-def check_turn_cost(turn, dollars) -> Verdict:
+def check_turn_cost(turn: Turn, dollars: Any) -> Verdict:
     """Exercise 3: a turn's cost from the usage of each of its requests."""
     expected = sum(cost(models.CHAT, u.prompt_tokens, u.completion_tokens) for u in turn.usages)
     return verdict([

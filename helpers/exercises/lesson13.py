@@ -2,24 +2,27 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import numpy as np
+from openai.types import CreateEmbeddingResponse
 
 from . import Hints, Verdict, verdict
 
 CITATION = re.compile(r"\[([\w.-]+\.md)\]")
 
 # (scores, k, the right answer): distinct scores, so "best first" has one answer
-TOP_K_CASES = [([0.1, 0.9, 0.5, 0.7], 2, [1, 3]), ([0.3, -0.2, 0.8], 1, [2]),
-               (np.array([0.05, 0.6, 0.2, 0.9, 0.4]), 5, [3, 1, 4, 2, 0])]
+TOP_K_CASES: list[tuple[list[float] | np.ndarray, int, list[int]]] = [
+    ([0.1, 0.9, 0.5, 0.7], 2, [1, 3]), ([0.3, -0.2, 0.8], 1, [2]),
+    (np.array([0.05, 0.6, 0.2, 0.9, 0.4]), 5, [3, 1, 4, 2, 0])]
 
 
-def _whole_numbers(result) -> bool:
+def _whole_numbers(result: object) -> bool:
     return isinstance(result, list) and all(isinstance(i, int | np.integer) and not isinstance(i, bool)
                                             for i in result)
 
 
-def check_top_k(top_k) -> Verdict:
+def check_top_k(top_k: Callable[[list[float] | np.ndarray, int], object]) -> Verdict:
     """Exercise 1: the indices of the k highest scores, best first."""
     results: list = []
 
@@ -47,7 +50,8 @@ def check_top_k(top_k) -> Verdict:
     ], "Those are the k best chunks, best first: what `search` returns.")
 
 
-def check_best_source(chunks, vectors, question_response, best_source) -> Verdict:
+def check_best_source(chunks: list[dict[str, str]], vectors: np.ndarray, question_response: CreateEmbeddingResponse,
+                      best_source: object) -> Verdict:
     """Exercise 2: the file of the chunk that best matches the question."""
     scores = np.asarray(vectors) @ np.array(question_response.data[0].embedding)
     expected = chunks[int(np.argmax(scores))]["source"]
@@ -75,7 +79,7 @@ CITE_CASES = [
 ]
 
 
-def check_cites_only_given(cites_only_given) -> Verdict:
+def check_cites_only_given(cites_only_given: Callable[[str, list[dict[str, str]]], object]) -> Verdict:
     """Exercise 3: does a reply cite at least one file, and only files whose passages it was given?"""
     said: list = []
 
@@ -84,7 +88,7 @@ def check_cites_only_given(cites_only_given) -> Verdict:
                    for reply, given, _ in CITE_CASES]
         return True
 
-    def case(n: int):
+    def case(n: int) -> Callable[[], bool]:
         return lambda: said[n] == CITE_CASES[n][2]
 
     return verdict([

@@ -2,6 +2,9 @@
 import base64
 import binascii
 import math
+from typing import Any
+
+from openai.types.responses import Response
 
 from .. import models, prices
 from . import Hints, Verdict, verdict
@@ -9,12 +12,12 @@ from . import Hints, Verdict, verdict
 DATA_URL = "data:application/pdf;base64,"
 
 
-def _citations(response) -> set[str]:
+def _citations(response: Response) -> set[str]:
     return {note.filename for item in response.output if item.type == "message" for part in item.content
             for note in getattr(part, "annotations", None) or [] if note.type == "file_citation"}
 
 
-def check_cited(response, cited) -> Verdict:
+def check_cited(response: Response, cited: Any) -> Verdict:
     """Exercise 1: the names of the files an answer cites."""
     return verdict([
         (isinstance(cited, set | frozenset) and all(isinstance(name, str) for name in cited),
@@ -27,9 +30,10 @@ def check_cited(response, cited) -> Verdict:
     ], "The answer rests on those files, and says so: that is what makes it checkable.")
 
 
-def check_cost(response, cost) -> Verdict:
+def check_cost(response: Response, cost: Any) -> Verdict:
     """Exercise 2: what an answer with file search cost, tokens and tool calls together."""
     calls = sum(item.type == "file_search_call" for item in response.output)
+    assert response.usage is not None  # a finished response reports its usage
     tokens = prices.cost(models.CHAT, response.usage.input_tokens, response.usage.output_tokens)
     expected = tokens + prices.file_search_cost(calls)
     return verdict([
@@ -45,7 +49,7 @@ def check_cost(response, cost) -> Verdict:
     ], f"Right: {prices.usd(expected)}, and the tool call is most of it.")
 
 
-def _decoded(part) -> bytes | None:
+def _decoded(part: object) -> bytes | None:
     data = part.get("file_data") if isinstance(part, dict) else None
     if not isinstance(data, str) or not data.startswith(DATA_URL):
         return None
@@ -55,7 +59,7 @@ def _decoded(part) -> bytes | None:
         return None
 
 
-def check_inline_part(part, pdf_bytes: bytes) -> Verdict:
+def check_inline_part(part: Any, pdf_bytes: bytes) -> Verdict:
     """Exercise 3: an input_file part that carries the PDF inline."""
     return verdict([
         (isinstance(part, dict), "`part` should be a dict, like the `input_file` part in the lesson."),

@@ -1,6 +1,10 @@
 """Checks for lesson 15, the Batch API."""
 import math
 from collections import Counter
+from typing import Any
+
+from openai.types import Batch
+from openai.types.responses import Response
 
 from .. import models, prices
 from . import Hints, Verdict, verdict
@@ -8,7 +12,7 @@ from . import Hints, Verdict, verdict
 NEW_COMMENT = "Are dogs allowed on the Ridge Trail in April?"
 
 
-def check_line(line, instructions: str) -> Verdict:
+def check_line(line: Any, instructions: str) -> Verdict:
     """Exercise 1: one line of a batch's input file."""
     body = lambda: line.get("body") or {}  # noqa: E731
     return verdict([
@@ -24,7 +28,7 @@ def check_line(line, instructions: str) -> Verdict:
     ], "One more line for the file; a batch can hold up to 50,000 of them.")
 
 
-def check_tally(by_id, tally) -> Verdict:
+def check_tally(by_id: dict[str, Response], tally: Any) -> Verdict:
     """Exercise 2: how many comments got each label."""
     expected = dict(Counter(answer.output_text.strip().lower() for answer in by_id.values()))
     return verdict([
@@ -37,9 +41,10 @@ def check_tally(by_id, tally) -> Verdict:
     ], "A batch's results are data: count them, store them, feed them to the next step.")
 
 
-def check_batch_saving(batch, saved) -> Verdict:
+def check_batch_saving(batch: Batch, saved: Any) -> Verdict:
     """Exercise 3: what a batch saved against the same requests sent one by one."""
     used = batch.usage
+    assert used is not None  # a completed batch reports its usage
     normal = prices.cost(models.CHAT, used.input_tokens, used.output_tokens)
     expected = normal - prices.batch_cost(models.CHAT, used.input_tokens, used.output_tokens)
     return verdict([

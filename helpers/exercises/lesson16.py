@@ -1,8 +1,15 @@
 """Checks for lesson 16, evaluating prompts."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from . import Hints, Verdict, verdict
 
+if TYPE_CHECKING:
+    import pandas as pd
 
-def check_misses(results, misses) -> Verdict:
+
+def check_misses(results: pd.DataFrame, misses: Any) -> Verdict:
     """Exercise 1: the careful prompt's rows that were not an exact match."""
     import pandas as pd
 

@@ -1,5 +1,6 @@
 """Checks for lesson 17, async and concurrency."""
 import math
+from collections.abc import Callable
 
 from . import Hints, Verdict, verdict
 
@@ -8,12 +9,12 @@ from . import Hints, Verdict, verdict
 RESETS = {"120ms": 0.12, "1.5s": 1.5, "6m0s": 360.0, "17ms": 0.017, "9.816s": 9.816, "7m12s": 432.0, "0s": 0.0}
 
 
-def _right(seconds, reset: str) -> bool:
+def _right(seconds: Callable[[str], object], reset: str) -> bool:
     value = seconds(reset)
     return isinstance(value, int | float) and math.isclose(value, RESETS[reset], abs_tol=1e-9)
 
 
-def check_seconds(seconds) -> Verdict:
+def check_seconds(seconds: Callable[[str], object]) -> Verdict:
     """Exercise 1: a reset time such as "6m0s" turned into seconds."""
     return verdict([
         (callable(seconds), "`seconds` should be a function: `def seconds(reset): ...`."),

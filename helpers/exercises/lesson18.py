@@ -1,8 +1,15 @@
 """Checks for lesson 18, agents and where next."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from . import Hints, Verdict, verdict
 
+if TYPE_CHECKING:
+    from agents import RunResult
 
-def check_tool_output(result, tool_output) -> Verdict:
+
+def check_tool_output(result: RunResult, tool_output: object) -> Verdict:
     """Exercise 1: what the function tool returned during the run."""
     outputs = [item.output for item in result.new_items if item.type == "tool_call_output_item"]
     return verdict([

@@ -10,6 +10,7 @@ import html
 import json
 import weakref
 from dataclasses import dataclass, field
+from typing import Any
 
 import ipywidgets as widgets
 import openai
@@ -89,7 +90,8 @@ class Turn:
 class Chat:
     """The conversation and its requests, with no display."""
 
-    def __init__(self, developer: str = DEFAULT_DEVELOPER, model: str = DEFAULT_MODEL, client=None):
+    def __init__(self, developer: str = DEFAULT_DEVELOPER, model: str = DEFAULT_MODEL,
+                 client: openai.OpenAI | None = None) -> None:
         self.developer = developer
         self.model = model
         self._client = client
@@ -97,7 +99,7 @@ class Chat:
         self.reset()
 
     @property
-    def client(self):
+    def client(self) -> openai.OpenAI:
         if self._client is None:  # made on first use, after setup() has chosen the mode
             self._client = openai.OpenAI()
         return self._client
@@ -107,7 +109,7 @@ class Chat:
         self.partial = ""  # the reply so far, while it streams in
 
     @staticmethod
-    def validate(text) -> str:
+    def validate(text: object) -> str:
         if not isinstance(text, str):
             raise ChatInputError(f"A message is text, not {type(text).__name__}.")
         if not text.strip():
@@ -118,7 +120,7 @@ class Chat:
         """The body of a chat request with these messages."""
         return {"model": self.model, "messages": messages}
 
-    def send(self, text) -> Turn:
+    def send(self, text: object) -> Turn:
         """Send one user message with the whole history; on an error the history is left as it was."""
         turn = Turn(self.validate(text))
         start = len(self.messages)
@@ -192,7 +194,7 @@ class ChatWidget(widgets.VBox):
     clears it.
     """
 
-    def __init__(self, chat: Chat | None = None, notebook: str | None = None, **chat_options):
+    def __init__(self, chat: Chat | None = None, notebook: str | None = None, **chat_options: Any) -> None:
         self.chat = chat or Chat(**chat_options)
         self.notebook = notebook
         self.notice = ""
@@ -218,7 +220,7 @@ class ChatWidget(widgets.VBox):
     def messages(self) -> list[dict]:
         return self.chat.messages
 
-    def send(self, text) -> Turn | None:
+    def send(self, text: object) -> Turn | None:
         """Send `text` as if typed and sent; returns the turn (None when the text was refused)."""
         self.notice = ""
         try:
@@ -258,11 +260,11 @@ class ChatWidget(widgets.VBox):
         self.send(self.input.value)
         self.input.focus()
 
-    def _on_input_message(self, _widget, content, _buffers) -> None:
+    def _on_input_message(self, _widget: Any, content: dict[str, Any], _buffers: list[bytes]) -> None:
         if content.get("event") == "submit":  # Enter in the box (ipywidgets' text view sends this)
             self._send_typed()
 
-    def _use_suggestion(self, change) -> None:
+    def _use_suggestion(self, change: dict[str, Any]) -> None:
         if change["new"]:
             self.input.value = change["new"]
             self.input.focus()
@@ -310,7 +312,7 @@ def _clear_notice_when_a_cell_runs(widget: ChatWidget) -> None:
         return
     ref = weakref.ref(widget)
 
-    def before_cell(_info=None) -> None:
+    def before_cell(_info: object = None) -> None:
         current = ref()
         if current is None:
             shell.events.unregister("pre_run_cell", before_cell)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
+from typing import Any
 
 import ipywidgets as widgets
 
@@ -49,7 +50,7 @@ class Estimate:
         return line
 
 
-def whole_number(name: str, value, high: int) -> int:
+def whole_number(name: str, value: object, high: int) -> int:
     """A count typed as text or given as a number, or Refused saying what is wrong."""
     text = str(value).strip().replace(",", "").replace("_", "")
     if isinstance(value, bool) or not text.isdigit():
@@ -67,7 +68,8 @@ def prompt_tokens(prompt: str, model: str) -> int:
     return tokens.count_messages([{"role": "user", "content": prompt}], model)
 
 
-def estimate(model: str, input_tokens, output_tokens, requests=1, cached_tokens=0) -> Estimate:
+def estimate(model: str, input_tokens: object, output_tokens: object, requests: object = 1,
+             cached_tokens: object = 0) -> Estimate:
     """What `requests` calls of this size cost at list prices; `cached_tokens` of the input tokens are read from
     the prompt cache, at the cached-input price."""
     if model not in MODELS:
@@ -88,7 +90,7 @@ class CostCalculator:
     """The calculator's controls; display it as the last line of a cell."""
 
     def __init__(self, model: str = models.CHAT, input_tokens: int = 500, output_tokens: int = 200,
-                 requests: int = 1, cached_tokens: int = 0):
+                 requests: int = 1, cached_tokens: int = 0) -> None:
         label = {"description_width": "8em"}
         self.model = widgets.Dropdown(options=MODELS, value=model, description="model", style=label)
         self.input_tokens = widgets.Text(value=str(input_tokens), description="tokens in", style=label)
@@ -142,7 +144,7 @@ class CostCalculator:
         self.status, self.message, self.last = status, text, None
         self.result.value = f"⚠️ {html.escape(text)}"
 
-    def _repr_mimebundle_(self, **kwargs):
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any] | None:
         return self.view._repr_mimebundle_(**kwargs)
 
     def __repr__(self) -> str:

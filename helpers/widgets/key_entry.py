@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import os
 from collections.abc import MutableMapping
+from typing import Any
 
 import ipywidgets as widgets
 
@@ -42,7 +43,7 @@ def key_problem(value: str) -> str | None:
 class KeyEntry:
     """The key form: a Password field, a button and a message line. Display it as the last line of a cell."""
 
-    def __init__(self, environ: MutableMapping[str, str] | None = None):
+    def __init__(self, environ: MutableMapping[str, str] | None = None) -> None:
         self._environ = os.environ if environ is None else environ
         self.field = widgets.Password(description="API key", placeholder="sk-...",
                                       layout=widgets.Layout(width="28em"))
@@ -52,7 +53,7 @@ class KeyEntry:
         self.button.on_click(self._submit)
         self.view = widgets.VBox([widgets.HBox([self.field, self.button]), self.message])
 
-    def _submit(self, _button=None) -> None:
+    def _submit(self, _button: Any = None) -> None:
         value = self.field.value
         self.field.value = ""  # cleared at once, accepted or not: a saved widget state never holds it
         problem = key_problem(value)
@@ -66,7 +67,7 @@ class KeyEntry:
     def _show(self, mark: str, text: str) -> None:
         self.message.value = f"{mark} {html.escape(text)}"
 
-    def _repr_mimebundle_(self, **kwargs):
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any] | None:
         return self.view._repr_mimebundle_(**kwargs)
 
     def __repr__(self) -> str:

@@ -17,10 +17,12 @@ from __future__ import annotations
 import html
 import math
 from numbers import Real
+from typing import Any
 
 import ipywidgets as widgets
 import openai
 from openai import OpenAI
+from openai.types.chat import ChatCompletion
 
 from .. import endpoints, models, refusals
 from ..recordings import OfflineMiss, recorded_requests
@@ -43,17 +45,17 @@ class Refused(ValueError):
 
 # --- settings -> request ------------------------------------------------------------------------
 
-def _number(name: str, value, low, high, whole: bool = False):
+def _number(name: str, value: object, low: float, high: float, whole: bool = False) -> Real | int:
     kind = "a whole number" if whole else "a number"
     if isinstance(value, bool) or not isinstance(value, Real) or math.isnan(float(value)) \
             or (whole and not float(value).is_integer()):
         raise Refused(f"{name} must be {kind} from {low:g} to {high:g}; got {value!r}.")
-    if not low <= value <= high:
+    if not low <= value <= high:  # type: ignore[operator]  # numbers.Real in the stubs: no float <= Real
         raise Refused(f"{name} must be from {low:g} to {high:g}; got {value:g}.")
     return int(float(value)) if whole else value
 
 
-def parse_stop(stop) -> list[str]:
+def parse_stop(stop: object) -> list[str]:
     r"""Stop sequences from text ("4., \n, END": separated by commas, \n for a line break) or a list of strings."""
     if isinstance(stop, str):
         pieces = [piece.strip().replace("\\n", "\n") for piece in stop.split(",")]
@@ -72,8 +74,8 @@ def stop_text(stops: list[str]) -> str:
     return ", ".join(piece.replace("\n", "\\n") for piece in stops)
 
 
-def build_request(model=DEFAULTS["model"], prompt="", effort="", temperature=1.0, top_p=1.0, max_tokens=0,
-                  stop="") -> dict:
+def build_request(model: object = DEFAULTS["model"], prompt: object = "", effort: object = "",
+                  temperature: object = 1.0, top_p: object = 1.0, max_tokens: object = 0, stop: object = "") -> dict:
     """The keyword arguments for `client.chat.completions.create`, or Refused saying what is wrong.
 
     effort "" and max_tokens 0 mean the model's default and no limit. Values equal to the API's
@@ -92,7 +94,7 @@ def build_request(model=DEFAULTS["model"], prompt="", effort="", temperature=1.0
     if max_tokens != 0:
         max_tokens = _number("max tokens", max_tokens, *MAX_TOKENS, whole=True)
     stops = parse_stop(stop)
-    request = {"model": model, "messages": [{"role": "user", "content": prompt}]}
+    request: dict[str, Any] = {"model": model, "messages": [{"role": "user", "content": prompt}]}
     if effort:
         request["reasoning_effort"] = effort
     if temperature != 1:
@@ -116,7 +118,7 @@ def _fix(refused: refusals.Refusal, request: dict) -> str:
     return ""
 
 
-def settings_from_request(body) -> dict | None:
+def settings_from_request(body: object) -> dict | None:
     """The playground settings that send exactly this recorded request body, or None if it cannot."""
     if not isinstance(body, dict) or not set(body) <= {"model", "messages", "reasoning_effort", "temperature",
                                                         "top_p", "max_completion_tokens", "stop"}:
@@ -172,13 +174,13 @@ def describe(settings: dict) -> str:
 class Playground:
     """The playground's state and controls; display it as the last line of a cell."""
 
-    def __init__(self, notebook: str = "02_parameters", client: OpenAI | None = None):
+    def __init__(self, notebook: str = "02_parameters", client: OpenAI | None = None) -> None:
         self._client = client
         self.examples = recorded_examples(notebook)
         self.status = "ready"  # then: answered, refused, miss or error
         self.message = ""  # the plain text of what the result area shows
         self.last_request: dict | None = None  # what was last sent (never a refused one)
-        self.last_response = None
+        self.last_response: ChatCompletion | None = None
         self.sent: list[dict] = []  # every request sent, in order
 
         wide = widgets.Layout(width="42em")
@@ -224,7 +226,7 @@ class Playground:
         for name in FIELDS:
             getattr(self, name).value = settings[name]
 
-    def send(self, settings: dict | None = None):
+    def send(self, settings: dict | None = None) -> ChatCompletion | None:
         """Send the controls' settings (or the given ones); returns the ChatCompletion, or None if not answered."""
         settings = self.settings() if settings is None else settings
         try:
@@ -233,17 +235,21 @@ class Playground:
                 raise Refused(f"Unknown setting {unknown[0]!r}; the playground's settings are {', '.join(FIELDS)}.")
             request = build_request(**settings)
         except Refused as err:
-            return self._show("refused", f"Not sent: {err}")
+            self._show("refused", f"Not sent: {err}")
+            return None
         self.last_request, self.last_response = request, None
         self.sent.append(request)
         try:
             response = self.client.chat.completions.create(**request)
         except OfflineMiss as err:
-            return self._show("miss", str(err))
+            self._show("miss", str(err))
+            return None
         except openai.APIStatusError as err:
-            return self._show("error", f"The API answered {err.status_code}: {_api_message(err)}")
+            self._show("error", f"The API answered {err.status_code}: {_api_message(err)}")
+            return None
         except openai.APIConnectionError as err:
-            return self._show("error", f"Could not reach the API ({err}). Check the network or OPENAI_BASE_URL.")
+            self._show("error", f"Could not reach the API ({err}). Check the network or OPENAI_BASE_URL.")
+            return None
         self.last_response = response
         choice, usage = response.choices[0], response.usage
         self.status = "answered"
@@ -262,7 +268,7 @@ class Playground:
         self.result.value = f"{mark} <pre style='white-space: pre-wrap; display: inline'>{html.escape(text)}</pre>"
         return None
 
-    def _repr_mimebundle_(self, **kwargs):
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any] | None:
         return self.view._repr_mimebundle_(**kwargs)
 
     def __repr__(self) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
+from typing import Any
 
 import ipywidgets as widgets
 
@@ -69,7 +70,7 @@ def render(result: Tokenized) -> str:
 class Tokenizer:
     """The tokenizer's controls; display it as the last line of a cell."""
 
-    def __init__(self, text: str = "", encoding: str = tokens.DEFAULT_ENCODING):
+    def __init__(self, text: str = "", encoding: str = tokens.DEFAULT_ENCODING) -> None:
         self.text = widgets.Textarea(value=text, placeholder="Type or paste text",
                                      layout=widgets.Layout(width="48em", height="5em"))
         self.encoding = widgets.Dropdown(options=[(label, name) for name, label in ENCODINGS.items()],
@@ -90,7 +91,7 @@ class Tokenizer:
     def count(self) -> int:
         return self.result.count if self.result is not None else 0
 
-    def _repr_mimebundle_(self, **kwargs):
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any] | None:
         return self.view._repr_mimebundle_(**kwargs)
 
     def __repr__(self) -> str:

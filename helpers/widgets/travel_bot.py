@@ -9,8 +9,10 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import ipywidgets as widgets
+import openai
 
 from .. import models
 from ..history import trim_to_budget
@@ -76,7 +78,7 @@ class TravelBot(Chat):
     """The bot's conversation and requests, with no display: what tests drive."""
 
     def __init__(self, developer: str = TRAVEL_GUIDE, model: str = models.CHAT, budget: int = DEFAULT_BUDGET,
-                 client=None):
+                 client: openai.OpenAI | None = None) -> None:
         self.budget = budget
         self.spent = 0.0  # this conversation's cost in dollars, at list prices
         super().__init__(developer=developer, model=model, client=client)
@@ -139,7 +141,7 @@ class TravelBot(Chat):
 class TravelBotWidget(ChatWidget):
     """The chat widget around a `TravelBot`, with a cost line beneath the pane."""
 
-    def __init__(self, bot: TravelBot | None = None, notebook: str | None = None, **bot_options):
+    def __init__(self, bot: TravelBot | None = None, notebook: str | None = None, **bot_options: Any) -> None:
         self.cost_line = widgets.HTML()
         super().__init__(chat=bot or TravelBot(**bot_options), notebook=notebook)
         self.children = (*self.children, self.cost_line)  # type: ignore[has-type]  # set by ipywidgets' VBox
