@@ -14,6 +14,7 @@ to the learner without retrying.
 from __future__ import annotations
 
 import os
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx2
@@ -91,8 +92,7 @@ class Session:
                 return session._live_error(outgoing, response, response.read(), request)
             return session._tee(outgoing, response, traffic.TeeStream)
 
-        handle_request.kit_session = self
-        return handle_request
+        return _marked(handle_request, self)
 
     def _async_method(self, send):
         session = self
@@ -119,8 +119,7 @@ class Session:
                 return session._live_error(outgoing, response, await response.aread(), request)
             return session._tee(outgoing, response, traffic.AsyncTeeStream)
 
-        handle_async_request.kit_session = self
-        return handle_async_request
+        return _marked(handle_async_request, self)
 
     # --- the flow: guards, source, pacing, listeners
 
@@ -291,3 +290,9 @@ def _fields(body) -> dict | None:
     if isinstance(body, dict) and set(body) == {"multipart"}:
         return {name: value for name, value in body["multipart"].items() if isinstance(value, str)} or None
     return body if isinstance(body, dict) else None
+
+
+def _marked(method: Any, session: Session) -> Any:
+    """The method, marked with the session that installs it (tests and debuggers ask which one did)."""
+    method.kit_session = session
+    return method
