@@ -47,3 +47,15 @@ def test_the_stand_in_keeps_one_module_per_endpoint():
 
 def test_the_package_says_it_is_typed():
     assert (HELPERS / "py.typed").is_file()
+
+
+def test_the_kits_model_names_are_written_in_the_catalogue_alone():
+    """A lesson's model changes in helpers/models.py and nowhere else in the package."""
+    from helpers import models
+
+    names = set(models.KIT_MODELS) | {models.INSTRUCT}
+    written = [f"{path.relative_to(paths.ROOT)}:{node.lineno} {node.value}"
+               for path in HELPERS.rglob("*.py") if path.name != "models.py"
+               for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+               if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in names]
+    assert written == [], "write these as helpers.models names:\n" + "\n".join(written)

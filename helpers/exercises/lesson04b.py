@@ -7,6 +7,7 @@ from typing import Any, cast
 from openai.types import ImagesResponse
 
 from . import Hints, Verdict, verdict
+from ..models import IMAGE
 from ..prices import cost
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -31,8 +32,8 @@ def check_image_cost(response: ImagesResponse, dollars: Any) -> Verdict:
     """Exercise 2: the cost of an image from its usage."""
     usage = response.usage
     assert usage is not None  # gpt-image models report it
-    expected = cost("gpt-image-2", usage.input_tokens, usage.output_tokens)
-    output_only = cost("gpt-image-2", 0, usage.output_tokens)
+    expected = cost(IMAGE, usage.input_tokens, usage.output_tokens)
+    output_only = cost(IMAGE, 0, usage.output_tokens)
     return verdict([
         (isinstance(dollars, (int, float)) and not isinstance(dollars, bool),
          "`wide_cost` should be a number of dollars."),
@@ -58,7 +59,7 @@ def check_portrait_params(params: Any) -> Verdict:
 
     return verdict([
         (isinstance(params, dict), "`params` should be a dict of keyword arguments."),
-        (lambda: params.get("model") == "gpt-image-2", "Keep `\"model\": \"gpt-image-2\"`."),
+        (lambda: params.get("model") == IMAGE, f"Keep `\"model\": \"{IMAGE}\"`."),
         (lambda: isinstance(params.get("prompt"), str) and params["prompt"].strip(), "Keep a non-empty `prompt`."),
         (lambda: _size(params.get("size")) is not None,
          "Add a `size` written as \"WIDTHxHEIGHT\", for example \"1024x1536\"."),

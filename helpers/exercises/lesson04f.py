@@ -4,7 +4,7 @@ import binascii
 from pathlib import Path
 from typing import Any
 
-from .. import vision
+from .. import models, vision
 from . import Hints, Verdict, verdict
 
 PREFIX = "data:image/png;base64,"
@@ -35,7 +35,7 @@ def check_data_url(chart: Path, photo_url: Any) -> Verdict:
 def check_screenshot_tokens(screenshot_tokens: object) -> Verdict:
     """Exercise 2: the input tokens of a 1920 × 1080 image at detail high on gpt-6-luna."""
     width, height = SCREENSHOT
-    expected = vision.image_tokens(width, height, "high", "gpt-6-luna")
+    expected = vision.image_tokens(width, height, "high", models.CHAT)
     patches = vision.patches(width, height)
     return verdict([
         (isinstance(screenshot_tokens, int) and not isinstance(screenshot_tokens, bool),

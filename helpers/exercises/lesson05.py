@@ -7,7 +7,7 @@ from openai.types.chat import ChatCompletion
 from .. import models, prices, tokens
 from . import Hints, Verdict, verdict
 
-WORKLOAD_MODEL, WORKLOAD_REQUESTS, WORKLOAD_INPUT, WORKLOAD_OUTPUT = "gpt-5.4-mini", 1_000, 1_200, 300
+WORKLOAD_MODEL, WORKLOAD_REQUESTS, WORKLOAD_INPUT, WORKLOAD_OUTPUT = models.CHAT_LARGER, 1_000, 1_200, 300
 
 
 def check_token_count(text: str, count: object) -> Verdict:

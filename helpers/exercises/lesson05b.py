@@ -5,10 +5,10 @@ from typing import Any
 
 from openai.types.chat import ChatCompletion
 
-from .. import prices, tokens
+from .. import models, prices, tokens
 from . import Hints, Verdict, verdict
 
-MODEL = "gpt-6-luna"
+MODEL = models.CHAT
 
 
 def check_saving(response: ChatCompletion, fourth_saving: Any) -> Verdict:

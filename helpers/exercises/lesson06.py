@@ -5,6 +5,7 @@ from typing import Any
 from openai.types import CompletionUsage
 from openai.types.chat import ChatCompletionChunk
 
+from .. import models
 from . import Verdict, verdict
 
 _PIECES = ["Rivers ", "run ", "to ", "the ", "sea."]
@@ -13,7 +14,7 @@ _PIECES = ["Rivers ", "run ", "to ", "the ", "sea."]
 def _chunk(choices: list[dict[str, Any]], usage: dict[str, int] | None = None) -> ChatCompletionChunk:
     return ChatCompletionChunk.model_validate({
         "id": "chatcmpl-exercise", "object": "chat.completion.chunk", "created": 1764000000,
-        "model": "gpt-6-luna", "choices": choices, "usage": usage,
+        "model": models.CHAT, "choices": choices, "usage": usage,
     })
 
 

@@ -5,10 +5,10 @@ from typing import Any
 
 from openai.types.responses import Response
 
-from .. import prices
+from .. import models, prices
 from . import Hints, Verdict, verdict
 
-_MODEL = "gpt-6-luna"
+_MODEL = models.CHAT
 
 
 def _answer_of_its_own() -> Response:
