@@ -77,6 +77,8 @@ def make_banner(mode: str, notebook: str) -> str:
     if mode == "live":
         return (f"Live mode: requests go to {server} with the key in OPENAI_API_KEY (never shown); "
                 "each call is billed to that key.")
+    if path.exists():
+        recordings.read_file(path)  # a damaged file is named now, before a request is billed
     if os.environ.get("KIT_OVERWRITE", "") == "1":
         return (f"Record mode, re-recording (KIT_OVERWRITE=1): requests go to {server}, and each answer "
                 f"replaces the one recorded for it in {where}.")
@@ -114,12 +116,14 @@ def setup(notebook: str) -> None:
     local = sandbox.find() if mode == "offline" else None  # started at the first request nobody recorded
     if local is None or local.engine is None:
         sandbox.default_engine.stop()  # not needed (any more) in this mode or with these settings
-    banner = make_banner(mode, notebook) + sandbox.banner_note(local)
     session = Session(notebook, mode, overwrite=os.environ.get("KIT_OVERWRITE", "") == "1",
                       guards=[lifecycle.warn_if_shut_down, meter.check], listeners=[meter.record],
-                      server=os.environ.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL, banner=banner, sandbox=local)
+                      server=os.environ.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL, sandbox=local)
+    # Installed before the banner reads the recording: when the file is damaged, the setup cell says so,
+    # and a request the learner sends anyway meets the same message instead of leaving the machine.
     current = session.install()
-    print(banner)
+    session.banner = make_banner(mode, notebook) + sandbox.banner_note(local)
+    print(session.banner)
 
 
 def _load_dotenv() -> None:
