@@ -38,7 +38,7 @@ ANSWER_ANYTHING = [{"match": {"path": "/v1/chat/completions"}, "reply": "Noted."
 
 def echoed(key: str) -> str:
     """The part of a wrong key the real API's 401 repeats."""
-    return f"{key[:8]}{'*' * 39}{key[-4:]}"
+    return f"{key[:11]}{'*' * 39}{key[-4:]}"  # for an sk-proj- key, three characters of the key itself
 
 
 class FakeApi:
@@ -50,7 +50,7 @@ class FakeApi:
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):  # noqa: N802 - the name http.server calls
-                self.rfile.read(int(self.headers.get("content-length", 0)))
+                self.rfile.read(int(self.headers.get("content-length", 0) or 0))
                 api.paths.append(self.path)
                 raw = json.dumps(api.body).encode()
                 self.send_response(api.status)
@@ -58,6 +58,8 @@ class FakeApi:
                 self.send_header("content-length", str(len(raw)))
                 self.end_headers()
                 self.wfile.write(raw)
+
+            do_GET = do_DELETE = do_POST  # noqa: N815 - a lesson also lists, fetches and deletes
 
             def log_message(self, *args):
                 pass
@@ -124,14 +126,22 @@ def test_a_wrong_key_with_overwrite_leaves_the_recording_byte_identical_and_no_p
     assert not secrets.find_secrets(everything)
 
 
-def test_lesson_01_run_whole_with_a_wrong_key_and_overwrite_changes_nothing_and_shows_no_part_of_the_key(
-        recordings_dir, monkeypatch):
+# Lesson 01 (chat), and the newer paths: a streamed Responses answer (10b), uploads to the Files API and
+# a vector store (14), a batch that is polled (15), AsyncOpenAI (17).
+WHOLE_LESSONS = [LESSON, "10b_responses_streaming", "14_file_search", "15_batch", "17_async"]
+
+
+@pytest.mark.parametrize("lesson", WHOLE_LESSONS)
+def test_a_lesson_run_whole_with_a_wrong_key_and_overwrite_changes_nothing_and_shows_no_part_of_the_key(
+        lesson, recordings_dir, monkeypatch):
     import nbformat
     from nbclient import NotebookClient
 
-    recording = lesson_copy(recordings_dir)
-    before = recording.read_bytes()
-    nb = nbformat.read(paths.NOTEBOOKS / f"{LESSON}.ipynb", as_version=4)
+    recordings_dir.mkdir()
+    shutil.copytree(paths.DATA / "recordings" / "blobs", recordings_dir / "blobs")
+    recording = Path(shutil.copy(paths.DATA / "recordings" / f"{lesson}.json", recordings_dir))
+    before = {p.relative_to(recordings_dir): p.read_bytes() for p in recordings_dir.rglob("*") if p.is_file()}
+    nb = nbformat.read(paths.NOTEBOOKS / f"{lesson}.ipynb", as_version=4)
     # The harness alone: the kernel's recordings go to the test's folder, not the kit's.
     nb.cells.insert(0, nbformat.v4.new_code_cell(
         f"from pathlib import Path; from helpers import paths; paths.RECORDINGS = Path({str(recordings_dir)!r})"))
@@ -142,11 +152,14 @@ def test_lesson_01_run_whole_with_a_wrong_key_and_overwrite_changes_nothing_and_
         NotebookClient(nb, timeout=120, kernel_name="python3", allow_errors=True,
                        resources={"metadata": {"path": str(paths.NOTEBOOKS)}}).execute()
     assert len(api.paths) >= 1, "the lesson's requests reached the server"
-    assert recording.read_bytes() == before
+    after = {p.relative_to(recordings_dir): p.read_bytes() for p in recordings_dir.rglob("*")
+             if p.is_file() and not p.name.endswith(".lock")}
+    assert after == before, f"{recording.name} or a blob changed, or a file was added"
     outputs = nbformat.writes(nb)
     assert "Recording stopped: the server refused the key in OPENAI_API_KEY (401)" in outputs
     everything = outputs + tree_text(recordings_dir)
-    for part in ("PlantedFakeKey", PLANTED_KEY[:10], echoed(PLANTED_KEY), "*" * 39 + PLANTED_KEY[-4:]):
+    for part in ("PlantedFakeKey", PLANTED_KEY[:10], echoed(PLANTED_KEY), "*" * 39 + PLANTED_KEY[-4:],
+                 PLANTED_KEY[-4:] + "."):
         assert part not in everything
     assert not secrets.find_secrets(everything)
 
