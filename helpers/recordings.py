@@ -286,6 +286,7 @@ class Recording:
         self._overwritten: list[Sent] = []  # requests re-recorded this session (KIT_OVERWRITE)
         self._taught: list[Sent] = []  # requests answered with an error when the file was loaded
         self.unsaved: list[Sent] = []  # requests whose new answer could not be written
+        self._unsaved_why = ""  # why the last save failed ("" once one succeeds)
 
     @property
     def data(self) -> dict:
@@ -365,10 +366,15 @@ class Recording:
         except (OSError, filelock.Timeout) as err:
             if sent not in self.unsaved:
                 self.unsaved.append(sent)
-            print(not_saved_message(self.path, err))
+            why = not_saved_reason(err)
+            # The paragraph once per cause; a lesson that uploads six files then gets a line for each other.
+            again = why == self._unsaved_why
+            print(not_saved_line(self.path, sent, why) if again else not_saved_message(self.path, err))
+            self._unsaved_why = why
             return False
         if sent in self.unsaved:
             self.unsaved.remove(sent)
+        self._unsaved_why = ""
         self._apply(sent, interaction, replacing)
         self.added += 1
         print(f"Recorded a new answer: {sent.method} {sent.path} → {shown(self.path)} "
@@ -424,13 +430,23 @@ def write_file(path: Path, interactions: list[dict]) -> None:
     paths.write_atomically(path, scrub_secrets(text).encode("utf-8"))
 
 
+def not_saved_reason(err: Exception) -> str:
+    return ("another kernel held the file's lock too long" if isinstance(err, filelock.Timeout)
+            else getattr(err, "strerror", None) or str(err))
+
+
 def not_saved_message(path: Path, err: Exception) -> str:
-    why = ("another kernel held the file's lock too long" if isinstance(err, filelock.Timeout)
-           else getattr(err, "strerror", None) or str(err))
-    return (f"Not saved: the answer above could not be written to {shown(path)} ({why}). You have the "
-            "answer, and it was billed, but it is not kept for offline use; the file is as it was. "
-            f"Make {shown(path.parent)} writable or free some disk space, then run the cell again "
-            "to fetch and save it.")
+    """The paragraph a learner gets when an answer cannot be saved (printed before the cell shows it)."""
+    return (f"Not saved: this answer could not be written to {shown(path)} ({not_saved_reason(err)}). You "
+            "have the answer, and the meter counts what it cost, but it is not kept for offline use; the "
+            f"file is as it was. Make {shown(path.parent)} writable or free some disk space, then run the "
+            "cell again to fetch and save it.")
+
+
+def not_saved_line(path: Path, sent: Sent, why: str) -> str:
+    """A later answer that fails for the same reason: one line, still naming the file and the fix."""
+    return (f"Not saved either: {sent.method} {sent.path} → {shown(path)} ({why}; make {shown(path.parent)} "
+            "writable or free some disk space, then run the cell again).")
 
 
 def recorded_requests(notebook: str) -> list[dict]:

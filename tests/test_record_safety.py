@@ -323,6 +323,44 @@ def test_a_save_that_fails_keeps_the_answer_bills_it_and_leaves_the_file_as_it_w
     assert len(calls) == 2 and all(call.live for call in calls), "each billed call is counted"
 
 
+def test_saves_that_keep_failing_say_so_once_in_full_then_in_a_line_each(recordings_dir, monkeypatch, capsys, tmp_path):
+    """A lesson that uploads six files (14) or sends five requests at once (17) into a folder it cannot
+    write: the first answer gets the paragraph, each later one a line naming its request, the file and
+    the fix. Also through a streamed Responses answer and AsyncOpenAI: every answer arrives and is billed."""
+    import asyncio
+
+    from openai import AsyncOpenAI
+
+    recording = lesson_copy(recordings_dir)
+    before = recording.read_bytes()
+    rules = [*ANSWER_ANYTHING, {"match": {"path": "/v1/responses"}, "reply": "Noted."}]
+    with serving(rules, tmp_path) as server:
+        start_recording(monkeypatch, server.url, LESSON)
+        meter.meter.reset()
+        modes.current.recording.data  # noqa: B018 - loaded before the fault: only the saves meet it
+        monkeypatch.setattr("os.replace", _fail)
+        chat = OpenAI().chat.completions.create(model="gpt-6-luna", messages=QUESTION)
+        first = capsys.readouterr().out
+        with OpenAI().responses.stream(model="gpt-6-luna", input="streamed") as stream:
+            streamed = stream.get_final_response()
+
+        async def ask():
+            return await AsyncOpenAI().responses.create(model="gpt-6-luna", input="asynchronous")
+
+        asked = asyncio.run(ask())
+        later = capsys.readouterr().out
+        monkeypatch.undo()
+    assert [chat.choices[0].message.content, streamed.output_text, asked.output_text] == ["Noted."] * 3
+    assert first.count("Not saved:") == 1 and "writable or free some disk space" in first
+    assert "the answer above" not in first, "the message comes before the cell shows its answer"
+    lines = [line for line in later.splitlines() if line]
+    assert len(lines) == 2 and all(line.startswith("Not saved either: POST /v1/responses") for line in lines), lines
+    assert all(f"recordings/{LESSON}.json" in line and "No space left on device" in line for line in lines)
+    assert recording.read_bytes() == before
+    assert not [p for p in recordings_dir.iterdir() if p.name.endswith(".partial")]
+    assert len(meter.meter.calls) == 3 and all(call.live for call in meter.meter.calls)
+
+
 # --- a recorder killed at each write step --------------------------------------------------------------
 
 # Run in a separate process: record one answer, stopping for good at the chosen step of its save.
