@@ -221,9 +221,46 @@ def test_live_mode_masks_a_wrong_key_in_the_error_the_learner_sees(monkeypatch):
     assert refused.value.body["code"] == "invalid_api_key"
 
 
+def litellm_wrong_key_answer(key: str) -> dict:
+    """A LiteLLM proxy's 401 to a virtual key it does not know: the key's last four characters and its
+    SHA-256, the hash LiteLLM stores and looks keys up by (BerriAI/litellm#18474, #11639, #24680)."""
+    import hashlib
+
+    return {"error": {"message": f"Authentication Error, Invalid proxy server token passed. Received API Key = "
+                                 f"sk-...{key[-4:]}, Key Hash (Token) ={hashlib.sha256(key.encode()).hexdigest()}. "
+                                 "Unable to find token in cache or `LiteLLM_VerificationTokenTable`",
+                      "type": "token_not_found_in_db", "param": "key", "code": "401"}}
+
+
+@pytest.mark.parametrize("mode", ["live", "record"])
+def test_a_class_proxys_401_shows_and_keeps_no_part_of_the_key_nor_its_hash(mode, recordings_dir, monkeypatch, capsys):
+    import hashlib
+
+    recording = lesson_copy(recordings_dir)
+    before = recording.read_bytes()
+    with FakeApi(401, litellm_wrong_key_answer(PLANTED_KEY)) as api:
+        monkeypatch.setenv("KIT_MODE", mode)
+        monkeypatch.setenv("OPENAI_API_KEY", PLANTED_KEY)
+        monkeypatch.setenv("OPENAI_BASE_URL", api.url)  # a class proxy, reached as LiteLLM is: no /v1
+        modes.setup(LESSON)
+        with pytest.raises(openai.AuthenticationError) as refused:
+            OpenAI(max_retries=0).chat.completions.create(model="gpt-6-luna", messages=QUESTION)
+    everything = "\n".join([capsys.readouterr().out, str(refused.value), json.dumps(refused.value.body),
+                            tree_text(recordings_dir)])
+    assert "Received API Key = sk-***, Key Hash (Token) =***." in str(refused.value), "the learner sees what it said"
+    for part in (f"sk-...{PLANTED_KEY[-4:]}", hashlib.sha256(PLANTED_KEY.encode()).hexdigest()):
+        assert part not in everything
+    assert recording.read_bytes() == before
+    assert not secrets.find_secrets(everything)
+
+
 def test_the_secret_scan_flags_part_of_a_key():
     found = secrets.find_secrets(f"Incorrect API key provided: {echoed(PLANTED_KEY)}.\nfine: sk-*** and **bold**")
     assert found == ["line 1: part of an OpenAI API key (as an error echoes a wrong one)"]
+    proxy = litellm_wrong_key_answer(PLANTED_KEY)["error"]["message"]
+    assert secrets.find_secrets(f"fine: OPENAI_API_KEY=sk-..., sk-...\n{proxy}") == [
+        "line 2: part of an OpenAI API key (as an error echoes a wrong one)",
+        "line 2: a key's hash (as a proxy echoes it)"]
     assert keys.scrubbed(TOOL_NAME) == TOOL_NAME
 
 
