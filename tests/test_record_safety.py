@@ -196,6 +196,23 @@ def test_an_error_no_lesson_teaches_is_shown_but_not_recorded(recordings_dir, mo
     assert "Not recorded: the server answered 503 to POST /v1/chat/completions" in capsys.readouterr().out
 
 
+def test_the_sdks_retries_of_an_error_no_lesson_teaches_get_one_message(recordings_dir, monkeypatch, capsys):
+    """A 500 whose body reads like a success (a proxy's fault): the SDK retries it twice; the learner
+    gets the paragraph once and a line for each retry, and the recording keeps what it had."""
+    recording = lesson_copy(recordings_dir)
+    before = recording.read_bytes()
+    success = {"id": "chatcmpl-1", "object": "chat.completion", "created": 1, "model": "gpt-6-luna", "choices": []}
+    with FakeApi(500, success) as api:
+        start_recording(monkeypatch, api.url + "/v1", LESSON, overwrite=True)
+        with pytest.raises(openai.InternalServerError):
+            OpenAI(max_retries=2).chat.completions.create(model="gpt-6-luna", messages=QUESTION)
+    lines = [line for line in capsys.readouterr().out.splitlines()[1:] if line]  # after the banner
+    assert len(api.paths) == 3 and len(lines) == 3, lines
+    assert lines[0].startswith("Not recorded: the server answered 500 to POST /v1/chat/completions")
+    assert lines[1:] == ["Not recorded either: POST /v1/chat/completions got 500 again."] * 2
+    assert recording.read_bytes() == before
+
+
 def test_an_error_the_catalogue_predicts_is_recorded(recordings_dir, monkeypatch, capsys):
     """temperature 3 is refused by the API (helpers.refusals): a lesson may teach it, so it is kept."""
     refusal = {"error": {"message": "Invalid 'temperature': decimal above maximum value.", "type":
