@@ -167,7 +167,8 @@ def check_lesson_name(notebook: str) -> None:
     names = [path.stem for path in paths.lessons()]
     if notebook in names or recordings.recording_path(notebook).exists() or notebook.startswith(tuple(names)):
         return  # a lesson, a notebook that has recordings, or a learner's own copy ("01_chat_completions_mine")
-    close = difflib.get_close_matches(notebook, names, n=1, cutoff=0.8)
+    started = [name for name in names if name.startswith(notebook)]  # a name cut short ("01_chat", "14")
+    close = started if len(started) == 1 else difflib.get_close_matches(notebook, names, n=1, cutoff=0.8)
     if close:
         raise SetupError(f"setup({notebook!r}) names no lesson; did you mean setup({close[0]!r})? "
                          "Fix the name in the setup cell and run it again.")

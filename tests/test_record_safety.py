@@ -523,6 +523,8 @@ def test_a_dotenv_file_not_in_utf8_names_the_file_and_the_fix(encoding, tmp_path
 @pytest.mark.parametrize(("name", "message"), [
     ("../x", "no folders"), ("data/x", "no folders"), (".hidden", "no dots"),
     ("01_chat_completion", "did you mean setup('01_chat_completions')"),
+    ("01_chat", "did you mean setup('01_chat_completions')"),  # cut short: the start of one lesson's name
+    ("14", "did you mean setup('14_file_search')"),
 ])
 def test_a_lesson_name_that_would_write_elsewhere_or_is_mistyped_is_refused(name, message, recordings_dir):
     with pytest.raises(modes.SetupError, match=message.replace("(", r"\(").replace(")", r"\)")):
