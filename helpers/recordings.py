@@ -359,10 +359,9 @@ class Recording:
         old = self.matches(sent)
         replacing = overwrite and bool(old) and sent not in self._overwritten
         replaced = [self.data["interactions"][i] for i in old] if replacing else []
+        interaction = {"request": sent.record(), "response": response}
         try:
-            response["body"] = _encode_body(content, headers.get("content-type", ""), self.path.parent / BLOBS)
-            interaction = {"request": sent.record(), "response": response}
-            self._write_change(interaction, replaced)
+            self._write_change(interaction, replaced, content, headers.get("content-type", ""))
         except (OSError, filelock.Timeout) as err:
             if sent not in self.unsaved:
                 self.unsaved.append(sent)
@@ -398,13 +397,20 @@ class Recording:
         self._overwritten.append(sent)
         self.plays[index] += 1
 
-    def _write_change(self, interaction: dict, replaced: list[dict]) -> None:
-        """Add one answer to the file as it is on disk now, under a lock: two kernels recording the same
-        lesson each add theirs, and neither overwrites the other's."""
+    def _write_change(self, interaction: dict, replaced: list[dict], content: bytes, content_type: str) -> None:
+        """Add one answer (its body, and a blob for a binary one) to the file as it is on disk now, under a
+        lock: two kernels recording the same lesson each add theirs, and neither overwrites the other's."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        blobs = self.path.parent / BLOBS
         with filelock.FileLock(lock_path(self.path), timeout=LOCK_TIMEOUT):
+            # Left by a kernel killed mid-save: only the lock holder writes this file's; the blob folder is
+            # shared by every lesson, so a blob's is removed only once the process that wrote it is gone.
             for stale in self.path.parent.glob(f".{self.path.name}.*.partial"):
-                stale.unlink(missing_ok=True)  # left by a kernel killed mid-save: only the lock holder writes one
+                stale.unlink(missing_ok=True)
+            for stale in blobs.glob(".*.partial"):
+                if not _running(stale.suffixes[-2].lstrip(".") if len(stale.suffixes) > 1 else ""):
+                    stale.unlink(missing_ok=True)
+            interaction["response"]["body"] = _encode_body(content, content_type, blobs)
             on_disk = read_file(self.path)["interactions"] if self.path.is_file() else []
             positions = [i for i, old in enumerate(on_disk) if old in replaced]
             if positions:
@@ -414,6 +420,19 @@ class Recording:
             else:
                 on_disk.append(interaction)
             write_file(self.path, on_disk)
+
+
+def _running(pid: str) -> bool:
+    """Whether the process with this id (as a .partial file's name carries it) is still running."""
+    if not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # it exists, but belongs to someone else
+        return True
+    return True
 
 
 LOCK_TIMEOUT = 10.0  # seconds: another kernel's save takes milliseconds; longer means a stuck process

@@ -429,7 +429,7 @@ step, reached = sys.argv[2], pathlib.Path(sys.argv[3])
 def stop_here(original):
     @functools.wraps(original)
     def stopped(*args, **kwargs):
-        if step == "mid-write":
+        if step.startswith("mid-write"):
             with open(args[0], "wb") as file:
                 file.write(args[1][: len(args[1]) // 2])
         reached.write_text(step)
@@ -438,17 +438,21 @@ def stop_here(original):
 
 if step == "holding the lock":
     helpers.recordings.write_file = stop_here(helpers.recordings.write_file)
-elif step == "mid-write":
+elif step in ("mid-write", "mid-write of an audio answer's blob"):
     pathlib.Path.write_bytes = stop_here(pathlib.Path.write_bytes)
 else:
     os.replace = stop_here(os.replace)
 modes.setup(sys.argv[4])
 from openai import OpenAI
-OpenAI().chat.completions.create(model="gpt-6-luna", messages=[{"role": "user", "content": "killed"}])
+if step.endswith("blob"):  # a binary answer is kept in a blob file beside the recording, written first
+    OpenAI().audio.speech.create(model="gpt-4o-mini-tts", input="killed", voice="alloy", response_format="wav")
+else:
+    OpenAI().chat.completions.create(model="gpt-6-luna", messages=[{"role": "user", "content": "killed"}])
 """
 
 
-@pytest.mark.parametrize("step", ["holding the lock", "mid-write", "before the rename"])
+@pytest.mark.parametrize("step", ["holding the lock", "mid-write", "before the rename",
+                                  "mid-write of an audio answer's blob"])
 def test_a_recorder_killed_at_any_write_step_loses_nothing_and_blocks_no_one(
         step, recordings_dir, monkeypatch, capsys, tmp_path):
     recording = lesson_copy(recordings_dir)
@@ -465,7 +469,7 @@ def test_a_recorder_killed_at_any_write_step_loses_nothing_and_blocks_no_one(
     assert "Recorded a new answer" in capsys.readouterr().out
     after = recordings.read_file(recording)["interactions"]
     assert after[: len(before)] == before and len(after) == len(before) + 1
-    assert not list(recordings_dir.glob(".*.partial")), "a half-written file is left"
+    assert not list(recordings_dir.rglob(".*.partial")), "a half-written file is left"
 
 
 # --- the server address ---------------------------------------------------------------------------
