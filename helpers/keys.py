@@ -13,7 +13,12 @@ SHAPED = re.compile(r"sk-[A-Za-z0-9_\-*.]{3,}")
 # ("Incorrect API key provided: sk-WRQsP", 39 stars, "xQBt": dKosarevsky/AI-Talks#32, ai-shifu/ChatALL#843),
 # also for a key pasted without its "sk-" (yihong0618/bilingual_book_maker#195). The kit's own mask
 # has three stars, so it never matches.
-PARTIAL = re.compile(r"[A-Za-z0-9_\-]*\*{4,}[A-Za-z0-9_\-]+")
+# A LiteLLM proxy (the class path) echoes a virtual key it does not know as "sk-..." and its last four
+# characters right after the dots, and adds the key's SHA-256, which LiteLLM stores and looks keys up by
+# ("Received API Key = sk-..." + four characters + ", Key Hash (Token) =" + 64 hex digits: BerriAI/litellm#18474,
+# #11639, #24680). The placeholder "sk-..." alone, as the kit's own messages write it, never matches.
+PARTIAL = re.compile(r"[A-Za-z0-9_\-]*\*{4,}[A-Za-z0-9_\-]+|\bsk-(?:\.{3}|…)[A-Za-z0-9_\-]+")
+KEY_HASH = re.compile(r"(?<=Key Hash \(Token\) =)\s*[0-9a-fA-F]{64}\b")
 
 
 def looks_like_a_key(value: str) -> bool:
@@ -33,7 +38,7 @@ def hidden(text: str, key: str = "") -> str:
 def scrubbed(text: str, key: str = "") -> str:
     """The text with the key in use, any whole key and any partly masked key replaced by the mask:
     what the kit writes to a recording, an output or a log."""
-    return PARTIAL.sub(MASK, _WHOLE_WORD.sub(MASK, without(text, key)))
+    return KEY_HASH.sub("***", PARTIAL.sub(MASK, _WHOLE_WORD.sub(MASK, without(text, key))))
 
 
 _WHOLE_WORD = re.compile(r"(?<![A-Za-z0-9_\-])" + WHOLE.pattern)  # not the end of "ask-…" in a tool name

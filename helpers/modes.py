@@ -77,6 +77,8 @@ def make_banner(mode: str, notebook: str) -> str:
     if mode == "live":
         return (f"Live mode: requests go to {server} with the key in OPENAI_API_KEY (never shown); "
                 "each call is billed to that key.")
+    if path.exists():
+        recordings.read_file(path)  # a damaged file is named now, before a request is billed
     if os.environ.get("KIT_OVERWRITE", "") == "1":
         return (f"Record mode, re-recording (KIT_OVERWRITE=1): requests go to {server}, and each answer "
                 f"replaces the one recorded for it in {where}.")
@@ -114,12 +116,14 @@ def setup(notebook: str) -> None:
     local = sandbox.find() if mode == "offline" else None  # started at the first request nobody recorded
     if local is None or local.engine is None:
         sandbox.default_engine.stop()  # not needed (any more) in this mode or with these settings
-    banner = make_banner(mode, notebook) + sandbox.banner_note(local)
     session = Session(notebook, mode, overwrite=os.environ.get("KIT_OVERWRITE", "") == "1",
                       guards=[lifecycle.warn_if_shut_down, meter.check], listeners=[meter.record],
-                      server=os.environ.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL, banner=banner, sandbox=local)
+                      server=os.environ.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL, sandbox=local)
+    # Installed before the banner reads the recording: when the file is damaged, the setup cell says so,
+    # and a request the learner sends anyway meets the same message instead of leaving the machine.
     current = session.install()
-    print(banner)
+    session.banner = make_banner(mode, notebook) + sandbox.banner_note(local)
+    print(session.banner)
 
 
 def load_dotenv() -> None:
@@ -163,7 +167,8 @@ def check_lesson_name(notebook: str) -> None:
     names = [path.stem for path in paths.lessons()]
     if notebook in names or recordings.recording_path(notebook).exists() or notebook.startswith(tuple(names)):
         return  # a lesson, a notebook that has recordings, or a learner's own copy ("01_chat_completions_mine")
-    close = difflib.get_close_matches(notebook, names, n=1, cutoff=0.8)
+    started = [name for name in names if name.startswith(notebook)]  # a name cut short ("01_chat", "14")
+    close = started if len(started) == 1 else difflib.get_close_matches(notebook, names, n=1, cutoff=0.8)
     if close:
         raise SetupError(f"setup({notebook!r}) names no lesson; did you mean setup({close[0]!r})? "
                          "Fix the name in the setup cell and run it again.")

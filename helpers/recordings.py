@@ -286,6 +286,7 @@ class Recording:
         self._overwritten: list[Sent] = []  # requests re-recorded this session (KIT_OVERWRITE)
         self._taught: list[Sent] = []  # requests answered with an error when the file was loaded
         self.unsaved: list[Sent] = []  # requests whose new answer could not be written
+        self._unsaved_why = ""  # why the last save failed ("" once one succeeds)
 
     @property
     def data(self) -> dict:
@@ -358,17 +359,21 @@ class Recording:
         old = self.matches(sent)
         replacing = overwrite and bool(old) and sent not in self._overwritten
         replaced = [self.data["interactions"][i] for i in old] if replacing else []
+        interaction = {"request": sent.record(), "response": response}
         try:
-            response["body"] = _encode_body(content, headers.get("content-type", ""), self.path.parent / BLOBS)
-            interaction = {"request": sent.record(), "response": response}
-            self._write_change(interaction, replaced)
+            self._write_change(interaction, replaced, content, headers.get("content-type", ""))
         except (OSError, filelock.Timeout) as err:
             if sent not in self.unsaved:
                 self.unsaved.append(sent)
-            print(not_saved_message(self.path, err))
+            why = not_saved_reason(err)
+            # The paragraph once per cause; a lesson that uploads six files then gets a line for each other.
+            again = why == self._unsaved_why
+            print(not_saved_line(self.path, sent, why) if again else not_saved_message(self.path, err))
+            self._unsaved_why = why
             return False
         if sent in self.unsaved:
             self.unsaved.remove(sent)
+        self._unsaved_why = ""
         self._apply(sent, interaction, replacing)
         self.added += 1
         print(f"Recorded a new answer: {sent.method} {sent.path} → {shown(self.path)} "
@@ -392,13 +397,20 @@ class Recording:
         self._overwritten.append(sent)
         self.plays[index] += 1
 
-    def _write_change(self, interaction: dict, replaced: list[dict]) -> None:
-        """Add one answer to the file as it is on disk now, under a lock: two kernels recording the same
-        lesson each add theirs, and neither overwrites the other's."""
+    def _write_change(self, interaction: dict, replaced: list[dict], content: bytes, content_type: str) -> None:
+        """Add one answer (its body, and a blob for a binary one) to the file as it is on disk now, under a
+        lock: two kernels recording the same lesson each add theirs, and neither overwrites the other's."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        blobs = self.path.parent / BLOBS
         with filelock.FileLock(lock_path(self.path), timeout=LOCK_TIMEOUT):
+            # Left by a kernel killed mid-save: only the lock holder writes this file's; the blob folder is
+            # shared by every lesson, so a blob's is removed only once the process that wrote it is gone.
             for stale in self.path.parent.glob(f".{self.path.name}.*.partial"):
-                stale.unlink(missing_ok=True)  # left by a kernel killed mid-save: only the lock holder writes one
+                stale.unlink(missing_ok=True)
+            for stale in blobs.glob(".*.partial"):
+                if not _running(stale.suffixes[-2].lstrip(".") if len(stale.suffixes) > 1 else ""):
+                    stale.unlink(missing_ok=True)
+            interaction["response"]["body"] = _encode_body(content, content_type, blobs)
             on_disk = read_file(self.path)["interactions"] if self.path.is_file() else []
             positions = [i for i, old in enumerate(on_disk) if old in replaced]
             if positions:
@@ -408,6 +420,19 @@ class Recording:
             else:
                 on_disk.append(interaction)
             write_file(self.path, on_disk)
+
+
+def _running(pid: str) -> bool:
+    """Whether the process with this id (as a .partial file's name carries it) is still running."""
+    if not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # it exists, but belongs to someone else
+        return True
+    return True
 
 
 LOCK_TIMEOUT = 10.0  # seconds: another kernel's save takes milliseconds; longer means a stuck process
@@ -424,13 +449,23 @@ def write_file(path: Path, interactions: list[dict]) -> None:
     paths.write_atomically(path, scrub_secrets(text).encode("utf-8"))
 
 
+def not_saved_reason(err: Exception) -> str:
+    return ("another kernel held the file's lock too long" if isinstance(err, filelock.Timeout)
+            else getattr(err, "strerror", None) or str(err))
+
+
 def not_saved_message(path: Path, err: Exception) -> str:
-    why = ("another kernel held the file's lock too long" if isinstance(err, filelock.Timeout)
-           else getattr(err, "strerror", None) or str(err))
-    return (f"Not saved: the answer above could not be written to {shown(path)} ({why}). You have the "
-            "answer, and it was billed, but it is not kept for offline use; the file is as it was. "
-            f"Make {shown(path.parent)} writable or free some disk space, then run the cell again "
-            "to fetch and save it.")
+    """The paragraph a learner gets when an answer cannot be saved (printed before the cell shows it)."""
+    return (f"Not saved: this answer could not be written to {shown(path)} ({not_saved_reason(err)}). You "
+            "have the answer, and the meter counts what it cost, but it is not kept for offline use; the "
+            f"file is as it was. Make {shown(path.parent)} writable or free some disk space, then run the "
+            "cell again to fetch and save it.")
+
+
+def not_saved_line(path: Path, sent: Sent, why: str) -> str:
+    """A later answer that fails for the same reason: one line, still naming the file and the fix."""
+    return (f"Not saved either: {sent.method} {sent.path} → {shown(path)} ({why}; make {shown(path.parent)} "
+            "writable or free some disk space, then run the cell again).")
 
 
 def recorded_requests(notebook: str) -> list[dict]:

@@ -42,6 +42,7 @@ class Session:
         self.listeners = list(listeners)  # listener(exchange) sees every finished answer
         self._installed: dict = {}  # (class, name) -> (what was there before, the kit's method)
         self.stopped = ""  # why recording stopped for this session ("" while it records)
+        self._refused: tuple[Sent, str] | None = None  # the last answer not recorded, and why
         self._base_path = urlsplit(server).path.rstrip("/") if server else "/v1"  # what the SDK puts before /chat/…
 
     @property
@@ -204,7 +205,10 @@ class Session:
             content = response.content
         if not self.stopped:
             if why_not := self._not_kept(sent, request, response):
-                print(why_not)
+                again = response.status_code >= 400 and self._refused == (sent, why_not)  # the SDK's retry
+                self._refused = (sent, why_not)
+                print(f"Not recorded either: {sent.method} {sent.path} got {response.status_code} again."
+                      if again else why_not)
             else:
                 self.recording.add(sent, response.status_code, response.reason_phrase, response.headers, content,
                                    overwrite=self.overwrite, origin=origin_of(request.url))

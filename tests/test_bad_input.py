@@ -199,6 +199,25 @@ def test_an_empty_truncated_or_binary_recording_is_named_with_what_to_do(recordi
     assert sent == []
 
 
+@pytest.mark.parametrize("mode", ["offline", "record"])
+def test_after_a_damaged_recording_stops_the_setup_cell_no_request_leaves(mode, recordings_dir, standin, monkeypatch):
+    """The setup cell fails on a hand-edited file; the learner runs the next cell anyway. Offline, the
+    request must not reach a server (with the placeholder key it would go to api.openai.com); in
+    record mode it must not be sent, billed and left unrecorded."""
+    data = json.loads((KIT_RECORDINGS / "01_chat_completions.json").read_text())
+    data["interactions"][0]["response"]["status"]["code"] = "200"  # a status written as a string
+    name = damaged(recordings_dir, json.dumps(data).encode(), name="01_chat_completions")
+    monkeypatch.setenv("OPENAI_BASE_URL", standin.url)
+    if mode == "record":
+        monkeypatch.setenv("KIT_MODE", "record")
+        monkeypatch.setenv("OPENAI_API_KEY", PLANTED_KEY)
+    with pytest.raises(recordings.RecordingError, match="interaction #1 has the status '200'"):
+        modes.setup(name)
+    with pytest.raises(recordings.RecordingError, match="interaction #1 has the status '200'"):
+        OpenAI(max_retries=0).chat.completions.create(model="gpt-6-luna", messages=QUESTION)
+    assert standin.requests == []
+
+
 @pytest.fixture
 def missing_blob(recordings_dir, standin, monkeypatch):
     """A recording whose audio file is missing, with a server to catch any request that gets past it."""

@@ -38,7 +38,7 @@ ANSWER_ANYTHING = [{"match": {"path": "/v1/chat/completions"}, "reply": "Noted."
 
 def echoed(key: str) -> str:
     """The part of a wrong key the real API's 401 repeats."""
-    return f"{key[:8]}{'*' * 39}{key[-4:]}"
+    return f"{key[:11]}{'*' * 39}{key[-4:]}"  # for an sk-proj- key, three characters of the key itself
 
 
 class FakeApi:
@@ -50,7 +50,7 @@ class FakeApi:
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):  # noqa: N802 - the name http.server calls
-                self.rfile.read(int(self.headers.get("content-length", 0)))
+                self.rfile.read(int(self.headers.get("content-length", 0) or 0))
                 api.paths.append(self.path)
                 raw = json.dumps(api.body).encode()
                 self.send_response(api.status)
@@ -58,6 +58,8 @@ class FakeApi:
                 self.send_header("content-length", str(len(raw)))
                 self.end_headers()
                 self.wfile.write(raw)
+
+            do_GET = do_DELETE = do_POST  # noqa: N815 - a lesson also lists, fetches and deletes
 
             def log_message(self, *args):
                 pass
@@ -124,14 +126,22 @@ def test_a_wrong_key_with_overwrite_leaves_the_recording_byte_identical_and_no_p
     assert not secrets.find_secrets(everything)
 
 
-def test_lesson_01_run_whole_with_a_wrong_key_and_overwrite_changes_nothing_and_shows_no_part_of_the_key(
-        recordings_dir, monkeypatch):
+# Lesson 01 (chat), and the newer paths: a streamed Responses answer (10b), uploads to the Files API and
+# a vector store (14), a batch that is polled (15), AsyncOpenAI (17).
+WHOLE_LESSONS = [LESSON, "10b_responses_streaming", "14_file_search", "15_batch", "17_async"]
+
+
+@pytest.mark.parametrize("lesson", WHOLE_LESSONS)
+def test_a_lesson_run_whole_with_a_wrong_key_and_overwrite_changes_nothing_and_shows_no_part_of_the_key(
+        lesson, recordings_dir, monkeypatch):
     import nbformat
     from nbclient import NotebookClient
 
-    recording = lesson_copy(recordings_dir)
-    before = recording.read_bytes()
-    nb = nbformat.read(paths.NOTEBOOKS / f"{LESSON}.ipynb", as_version=4)
+    recordings_dir.mkdir()
+    shutil.copytree(paths.DATA / "recordings" / "blobs", recordings_dir / "blobs")
+    recording = Path(shutil.copy(paths.DATA / "recordings" / f"{lesson}.json", recordings_dir))
+    before = {p.relative_to(recordings_dir): p.read_bytes() for p in recordings_dir.rglob("*") if p.is_file()}
+    nb = nbformat.read(paths.NOTEBOOKS / f"{lesson}.ipynb", as_version=4)
     # The harness alone: the kernel's recordings go to the test's folder, not the kit's.
     nb.cells.insert(0, nbformat.v4.new_code_cell(
         f"from pathlib import Path; from helpers import paths; paths.RECORDINGS = Path({str(recordings_dir)!r})"))
@@ -142,11 +152,14 @@ def test_lesson_01_run_whole_with_a_wrong_key_and_overwrite_changes_nothing_and_
         NotebookClient(nb, timeout=120, kernel_name="python3", allow_errors=True,
                        resources={"metadata": {"path": str(paths.NOTEBOOKS)}}).execute()
     assert len(api.paths) >= 1, "the lesson's requests reached the server"
-    assert recording.read_bytes() == before
+    after = {p.relative_to(recordings_dir): p.read_bytes() for p in recordings_dir.rglob("*")
+             if p.is_file() and not p.name.endswith(".lock")}
+    assert after == before, f"{recording.name} or a blob changed, or a file was added"
     outputs = nbformat.writes(nb)
     assert "Recording stopped: the server refused the key in OPENAI_API_KEY (401)" in outputs
     everything = outputs + tree_text(recordings_dir)
-    for part in ("PlantedFakeKey", PLANTED_KEY[:10], echoed(PLANTED_KEY), "*" * 39 + PLANTED_KEY[-4:]):
+    for part in ("PlantedFakeKey", PLANTED_KEY[:10], echoed(PLANTED_KEY), "*" * 39 + PLANTED_KEY[-4:],
+                 PLANTED_KEY[-4:] + "."):
         assert part not in everything
     assert not secrets.find_secrets(everything)
 
@@ -183,6 +196,23 @@ def test_an_error_no_lesson_teaches_is_shown_but_not_recorded(recordings_dir, mo
     assert "Not recorded: the server answered 503 to POST /v1/chat/completions" in capsys.readouterr().out
 
 
+def test_the_sdks_retries_of_an_error_no_lesson_teaches_get_one_message(recordings_dir, monkeypatch, capsys):
+    """A 500 whose body reads like a success (a proxy's fault): the SDK retries it twice; the learner
+    gets the paragraph once and a line for each retry, and the recording keeps what it had."""
+    recording = lesson_copy(recordings_dir)
+    before = recording.read_bytes()
+    success = {"id": "chatcmpl-1", "object": "chat.completion", "created": 1, "model": "gpt-6-luna", "choices": []}
+    with FakeApi(500, success) as api:
+        start_recording(monkeypatch, api.url + "/v1", LESSON, overwrite=True)
+        with pytest.raises(openai.InternalServerError):
+            OpenAI(max_retries=2).chat.completions.create(model="gpt-6-luna", messages=QUESTION)
+    lines = [line for line in capsys.readouterr().out.splitlines()[1:] if line]  # after the banner
+    assert len(api.paths) == 3 and len(lines) == 3, lines
+    assert lines[0].startswith("Not recorded: the server answered 500 to POST /v1/chat/completions")
+    assert lines[1:] == ["Not recorded either: POST /v1/chat/completions got 500 again."] * 2
+    assert recording.read_bytes() == before
+
+
 def test_an_error_the_catalogue_predicts_is_recorded(recordings_dir, monkeypatch, capsys):
     """temperature 3 is refused by the API (helpers.refusals): a lesson may teach it, so it is kept."""
     refusal = {"error": {"message": "Invalid 'temperature': decimal above maximum value.", "type":
@@ -208,9 +238,46 @@ def test_live_mode_masks_a_wrong_key_in_the_error_the_learner_sees(monkeypatch):
     assert refused.value.body["code"] == "invalid_api_key"
 
 
+def litellm_wrong_key_answer(key: str) -> dict:
+    """A LiteLLM proxy's 401 to a virtual key it does not know: the key's last four characters and its
+    SHA-256, the hash LiteLLM stores and looks keys up by (BerriAI/litellm#18474, #11639, #24680)."""
+    import hashlib
+
+    return {"error": {"message": f"Authentication Error, Invalid proxy server token passed. Received API Key = "
+                                 f"sk-...{key[-4:]}, Key Hash (Token) ={hashlib.sha256(key.encode()).hexdigest()}. "
+                                 "Unable to find token in cache or `LiteLLM_VerificationTokenTable`",
+                      "type": "token_not_found_in_db", "param": "key", "code": "401"}}
+
+
+@pytest.mark.parametrize("mode", ["live", "record"])
+def test_a_class_proxys_401_shows_and_keeps_no_part_of_the_key_nor_its_hash(mode, recordings_dir, monkeypatch, capsys):
+    import hashlib
+
+    recording = lesson_copy(recordings_dir)
+    before = recording.read_bytes()
+    with FakeApi(401, litellm_wrong_key_answer(PLANTED_KEY)) as api:
+        monkeypatch.setenv("KIT_MODE", mode)
+        monkeypatch.setenv("OPENAI_API_KEY", PLANTED_KEY)
+        monkeypatch.setenv("OPENAI_BASE_URL", api.url)  # a class proxy, reached as LiteLLM is: no /v1
+        modes.setup(LESSON)
+        with pytest.raises(openai.AuthenticationError) as refused:
+            OpenAI(max_retries=0).chat.completions.create(model="gpt-6-luna", messages=QUESTION)
+    everything = "\n".join([capsys.readouterr().out, str(refused.value), json.dumps(refused.value.body),
+                            tree_text(recordings_dir)])
+    assert "Received API Key = sk-***, Key Hash (Token) =***." in str(refused.value), "the learner sees what it said"
+    for part in (f"sk-...{PLANTED_KEY[-4:]}", hashlib.sha256(PLANTED_KEY.encode()).hexdigest()):
+        assert part not in everything
+    assert recording.read_bytes() == before
+    assert not secrets.find_secrets(everything)
+
+
 def test_the_secret_scan_flags_part_of_a_key():
     found = secrets.find_secrets(f"Incorrect API key provided: {echoed(PLANTED_KEY)}.\nfine: sk-*** and **bold**")
     assert found == ["line 1: part of an OpenAI API key (as an error echoes a wrong one)"]
+    proxy = litellm_wrong_key_answer(PLANTED_KEY)["error"]["message"]
+    assert secrets.find_secrets(f"fine: OPENAI_API_KEY=sk-..., sk-...\n{proxy}") == [
+        "line 2: part of an OpenAI API key (as an error echoes a wrong one)",
+        "line 2: a key's hash (as a proxy echoes it)"]
     assert keys.scrubbed(TOOL_NAME) == TOOL_NAME
 
 
@@ -310,6 +377,44 @@ def test_a_save_that_fails_keeps_the_answer_bills_it_and_leaves_the_file_as_it_w
     assert len(calls) == 2 and all(call.live for call in calls), "each billed call is counted"
 
 
+def test_saves_that_keep_failing_say_so_once_in_full_then_in_a_line_each(recordings_dir, monkeypatch, capsys, tmp_path):
+    """A lesson that uploads six files (14) or sends five requests at once (17) into a folder it cannot
+    write: the first answer gets the paragraph, each later one a line naming its request, the file and
+    the fix. Also through a streamed Responses answer and AsyncOpenAI: every answer arrives and is billed."""
+    import asyncio
+
+    from openai import AsyncOpenAI
+
+    recording = lesson_copy(recordings_dir)
+    before = recording.read_bytes()
+    rules = [*ANSWER_ANYTHING, {"match": {"path": "/v1/responses"}, "reply": "Noted."}]
+    with serving(rules, tmp_path) as server:
+        start_recording(monkeypatch, server.url, LESSON)
+        meter.meter.reset()
+        modes.current.recording.data  # noqa: B018 - loaded before the fault: only the saves meet it
+        monkeypatch.setattr("os.replace", _fail)
+        chat = OpenAI().chat.completions.create(model="gpt-6-luna", messages=QUESTION)
+        first = capsys.readouterr().out
+        with OpenAI().responses.stream(model="gpt-6-luna", input="streamed") as stream:
+            streamed = stream.get_final_response()
+
+        async def ask():
+            return await AsyncOpenAI().responses.create(model="gpt-6-luna", input="asynchronous")
+
+        asked = asyncio.run(ask())
+        later = capsys.readouterr().out
+        monkeypatch.undo()
+    assert [chat.choices[0].message.content, streamed.output_text, asked.output_text] == ["Noted."] * 3
+    assert first.count("Not saved:") == 1 and "writable or free some disk space" in first
+    assert "the answer above" not in first, "the message comes before the cell shows its answer"
+    lines = [line for line in later.splitlines() if line]
+    assert len(lines) == 2 and all(line.startswith("Not saved either: POST /v1/responses") for line in lines), lines
+    assert all(f"recordings/{LESSON}.json" in line and "No space left on device" in line for line in lines)
+    assert recording.read_bytes() == before
+    assert not [p for p in recordings_dir.iterdir() if p.name.endswith(".partial")]
+    assert len(meter.meter.calls) == 3 and all(call.live for call in meter.meter.calls)
+
+
 # --- a recorder killed at each write step --------------------------------------------------------------
 
 # Run in a separate process: record one answer, stopping for good at the chosen step of its save.
@@ -324,7 +429,7 @@ step, reached = sys.argv[2], pathlib.Path(sys.argv[3])
 def stop_here(original):
     @functools.wraps(original)
     def stopped(*args, **kwargs):
-        if step == "mid-write":
+        if step.startswith("mid-write"):
             with open(args[0], "wb") as file:
                 file.write(args[1][: len(args[1]) // 2])
         reached.write_text(step)
@@ -333,17 +438,21 @@ def stop_here(original):
 
 if step == "holding the lock":
     helpers.recordings.write_file = stop_here(helpers.recordings.write_file)
-elif step == "mid-write":
+elif step in ("mid-write", "mid-write of an audio answer's blob"):
     pathlib.Path.write_bytes = stop_here(pathlib.Path.write_bytes)
 else:
     os.replace = stop_here(os.replace)
 modes.setup(sys.argv[4])
 from openai import OpenAI
-OpenAI().chat.completions.create(model="gpt-6-luna", messages=[{"role": "user", "content": "killed"}])
+if step.endswith("blob"):  # a binary answer is kept in a blob file beside the recording, written first
+    OpenAI().audio.speech.create(model="gpt-4o-mini-tts", input="killed", voice="alloy", response_format="wav")
+else:
+    OpenAI().chat.completions.create(model="gpt-6-luna", messages=[{"role": "user", "content": "killed"}])
 """
 
 
-@pytest.mark.parametrize("step", ["holding the lock", "mid-write", "before the rename"])
+@pytest.mark.parametrize("step", ["holding the lock", "mid-write", "before the rename",
+                                  "mid-write of an audio answer's blob"])
 def test_a_recorder_killed_at_any_write_step_loses_nothing_and_blocks_no_one(
         step, recordings_dir, monkeypatch, capsys, tmp_path):
     recording = lesson_copy(recordings_dir)
@@ -360,7 +469,7 @@ def test_a_recorder_killed_at_any_write_step_loses_nothing_and_blocks_no_one(
     assert "Recorded a new answer" in capsys.readouterr().out
     after = recordings.read_file(recording)["interactions"]
     assert after[: len(before)] == before and len(after) == len(before) + 1
-    assert not list(recordings_dir.glob(".*.partial")), "a half-written file is left"
+    assert not list(recordings_dir.rglob(".*.partial")), "a half-written file is left"
 
 
 # --- the server address ---------------------------------------------------------------------------
@@ -418,6 +527,8 @@ def test_a_dotenv_file_not_in_utf8_names_the_file_and_the_fix(encoding, tmp_path
 @pytest.mark.parametrize(("name", "message"), [
     ("../x", "no folders"), ("data/x", "no folders"), (".hidden", "no dots"),
     ("01_chat_completion", "did you mean setup('01_chat_completions')"),
+    ("01_chat", "did you mean setup('01_chat_completions')"),  # cut short: the start of one lesson's name
+    ("14", "did you mean setup('14_file_search')"),
 ])
 def test_a_lesson_name_that_would_write_elsewhere_or_is_mistyped_is_refused(name, message, recordings_dir):
     with pytest.raises(modes.SetupError, match=message.replace("(", r"\(").replace(")", r"\)")):

@@ -14,6 +14,7 @@ from .. import keys
 PATTERNS = {
     "an OpenAI API key": keys.WHOLE,
     "part of an OpenAI API key (as an error echoes a wrong one)": keys.PARTIAL,
+    "a key's hash (as a proxy echoes it)": keys.KEY_HASH,
     "an Authorization header": re.compile(r"""["']?authorization["']?\s*[:=]\s*["']?(?:bearer|basic)\s+\S+""", re.I),
     "a Cookie header": re.compile(r"""["']?(?:set-)?cookie["']?\s*[:=]\s*["'][^"']*=""", re.I),
     "an OpenAI organization id": re.compile(r"\borg-[A-Za-z0-9]{20,}"),
