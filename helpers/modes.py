@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import io
 import os
+from collections.abc import Mapping, MutableMapping
 
 from . import alt_text, keys, lifecycle, paths, recordings, sandbox, tracebacks
 from .history import HistoryError
@@ -34,7 +35,7 @@ KIT_ERRORS = (recordings.OfflineMiss, recordings.RecordingError, SetupError, Bud
 current: Session | None = None  # the session the last setup() started (installed until teardown())
 
 
-def choose_mode(environ=os.environ) -> str:
+def choose_mode(environ: Mapping[str, str] = os.environ) -> str:
     requested = environ.get("KIT_MODE", "").strip().lower()
     if requested and requested not in MODES:
         raise SetupError(f"KIT_MODE is {requested!r}, but it must be one of {', '.join(MODES)} "
@@ -144,7 +145,7 @@ def load_dotenv() -> None:
     load_dotenv(stream=io.StringIO(text), override=False)
 
 
-def normalise_base_url(environ=os.environ) -> None:
+def normalise_base_url(environ: MutableMapping[str, str] = os.environ) -> None:
     """OPENAI_BASE_URL without spaces or a trailing slash; set but empty counts as unset, as the SDK
     would otherwise send to an empty address ("Connection error.")."""
     value = environ.get("OPENAI_BASE_URL")

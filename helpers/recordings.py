@@ -13,8 +13,10 @@ import hashlib
 import json
 import os
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import filelock
 import httpx2
@@ -69,7 +71,7 @@ def parse_multipart(content_type: str, raw: bytes) -> tuple[dict[str, str], dict
     return form, files
 
 
-def canonical_body(content_type: str, raw: bytes):
+def canonical_body(content_type: str, raw: bytes) -> Any:
     """A request body as a comparable value: parsed JSON, an upload's fields and file hashes, or text.
 
     An upload is matched by its content, never by the random multipart boundary."""
@@ -127,7 +129,7 @@ def recording_path(notebook: str) -> Path:
 
 # --- the file format ----------------------------------------------------------------------------
 
-def _encode_body(body: bytes, content_type: str, blob_dir: Path):
+def _encode_body(body: bytes, content_type: str, blob_dir: Path) -> dict[str, Any] | None:
     """Keep JSON readable, text as text, and binary data in a blob file beside the recording."""
     if not body:
         return None
@@ -149,7 +151,7 @@ def _encode_body(body: bytes, content_type: str, blob_dir: Path):
     return {"blob": f"{BLOBS}/{digest}", "bytes": len(body)}
 
 
-def _decode_body(body, path: Path) -> bytes:
+def _decode_body(body: dict[str, Any] | None, path: Path) -> bytes:
     if body is None:
         return b""
     if "json" in body:
@@ -169,7 +171,7 @@ RELAYED = "llm_provider-"
 STANDIN_HEADER = "x-kit-standin"
 
 
-def synthesized(headers) -> bool:
+def synthesized(headers: Mapping[str, str]) -> bool:
     """Whether an answer was made by the kit's stand-in server, directly or through a proxy."""
     names = {name.lower() for name in headers}
     return STANDIN_HEADER in names or RELAYED + STANDIN_HEADER in names
@@ -205,7 +207,7 @@ def read_file(path: Path) -> dict:
     return data
 
 
-def interaction_problem(interaction) -> str:
+def interaction_problem(interaction: Any) -> str:
     """What is wrong with one recorded interaction (as a hand edit may leave it), or ''."""
     try:
         request, response = interaction["request"], interaction["response"]
@@ -255,7 +257,7 @@ def scrub_secrets(text: str) -> str:
 
 # --- one notebook's recording -------------------------------------------------------------------
 
-def retryable(status: int, headers=None) -> bool:
+def retryable(status: int, headers: Mapping[str, str] | None = None) -> bool:
     """Whether the SDK retries an answer: its `x-should-retry` header, else 408, 409, 429 and 5xx
     (openai-python's _base_client.py, _should_retry)."""
     should = (headers or {}).get("x-should-retry")

@@ -14,6 +14,7 @@ to the learner without retrying.
 from __future__ import annotations
 
 import os
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -26,13 +27,16 @@ from .recordings import Answer, OfflineMiss, Recording, Sent, origin_of, scrub_s
 OFFLINE, LIVE, RECORD = "offline", "live", "record"
 TRANSPORTS = ((httpx2.HTTPTransport, "handle_request"), (httpx2.AsyncHTTPTransport, "handle_async_request"))
 LOCAL = -1  # the source is the local sandbox (an index no recording has)
+Guard = Callable[[traffic.Outgoing], None]  # may raise to stop a request before it is sent
+TeeClass = type[traffic.TeeStream] | type[traffic.AsyncTeeStream]
 
 
 class Session:
     """Mode, recording, guards, listeners and pacing for one lesson; `install()` starts it."""
 
-    def __init__(self, notebook: str, mode: str, *, overwrite: bool = False, guards=(), listeners=(),
-                 server: str = "", banner: str = "", sandbox: Sandbox | None = None):
+    def __init__(self, notebook: str, mode: str, *, overwrite: bool = False, guards: Iterable[Guard] = (),
+                 listeners: Iterable[traffic.Listener] = (),
+                 server: str = "", banner: str = "", sandbox: Sandbox | None = None) -> None:
         self.notebook, self.mode, self.overwrite = notebook, mode, overwrite
         self.sandbox = sandbox if mode == OFFLINE else None  # answers what nobody recorded, offline only
         self._local_sync: httpx2.HTTPTransport | None = None
@@ -71,10 +75,10 @@ class Session:
             self._local_sync.close()
             self._local_sync = None
 
-    def _sync_method(self, send):
+    def _sync_method(self, send: Callable[[httpx2.HTTPTransport, httpx2.Request], httpx2.Response]) -> Any:
         session = self
 
-        def handle_request(transport, request):
+        def handle_request(transport: httpx2.HTTPTransport, request: httpx2.Request) -> httpx2.Response:
             request.read()
             sent, outgoing, index = session._before(request)
             if index == LOCAL:
@@ -95,10 +99,12 @@ class Session:
 
         return _marked(handle_request, self)
 
-    def _async_method(self, send):
+    def _async_method(self, send: Callable[[httpx2.AsyncHTTPTransport, httpx2.Request],
+                                           Awaitable[httpx2.Response]]) -> Any:
         session = self
 
-        async def handle_async_request(transport, request):
+        async def handle_async_request(transport: httpx2.AsyncHTTPTransport,
+                                       request: httpx2.Request) -> httpx2.Response:
             await request.aread()
             sent, outgoing, index = session._before(request)
             if index == LOCAL:
@@ -173,7 +179,7 @@ class Session:
         assert self.recording is not None  # offline mode has a recording
         return OfflineMiss(recording=self.recording, request=sent, note=note)
 
-    def _local_answer(self, outgoing: traffic.Outgoing, response: httpx2.Response, tee) -> httpx2.Response:
+    def _local_answer(self, outgoing: traffic.Outgoing, response: httpx2.Response, tee: TeeClass) -> httpx2.Response:
         """The sandbox's answer, marked in the cell's output and in its headers; the meter counts it as local."""
         assert self.sandbox is not None
         self.sandbox.answered += 1
@@ -265,7 +271,7 @@ class Session:
             return "/v1" + path[len(base):]
         return path
 
-    def _tee(self, outgoing: traffic.Outgoing, response: httpx2.Response, tee) -> httpx2.Response:
+    def _tee(self, outgoing: traffic.Outgoing, response: httpx2.Response, tee: TeeClass) -> httpx2.Response:
         """A live answer streams on as it comes; the listeners see it whole once it has been read."""
         if self.listeners:
             response.stream = traffic.tee(self.listeners, outgoing, response, tee)
@@ -275,10 +281,10 @@ class Session:
 class _ClosingStream(httpx2.AsyncByteStream):
     """An async answer's stream that closes the transport it came through once it is closed."""
 
-    def __init__(self, stream, transport: httpx2.AsyncHTTPTransport):
+    def __init__(self, stream: Any, transport: httpx2.AsyncHTTPTransport) -> None:
         self._stream, self._transport = stream, transport
 
-    async def __aiter__(self):
+    async def __aiter__(self) -> AsyncIterator[bytes]:
         async for chunk in self._stream:
             yield chunk
 
@@ -289,7 +295,7 @@ class _ClosingStream(httpx2.AsyncByteStream):
             await self._transport.aclose()
 
 
-def _fields(body) -> dict | None:
+def _fields(body: Any) -> dict | None:
     """What guards and listeners see of a request body: its JSON, or an upload's text fields."""
     if isinstance(body, dict) and set(body) == {"multipart"}:
         return {name: value for name, value in body["multipart"].items() if isinstance(value, str)} or None

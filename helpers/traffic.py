@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import httpx2
 
-Listener = Callable[["Exchange"], None]  # hears every finished exchange
+Listener = Callable[["Exchange"], object]  # hears every finished exchange (what it returns is not used)
 
 
 @dataclass
