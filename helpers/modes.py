@@ -12,7 +12,8 @@ import io
 import os
 from collections.abc import Mapping, MutableMapping
 
-from . import alt_text, keys, lifecycle, paths, recordings, sandbox, tracebacks
+from . import alt_text, before_setup, keys, lifecycle, paths, recordings, sandbox, tracebacks
+from .shell import running_shell
 from .history import HistoryError
 from .meter import BudgetExceeded, meter
 from .session import Session
@@ -114,6 +115,8 @@ def setup(notebook: str) -> None:
     meter.start(mode)  # counts every answer, guards the budget, and puts tiktoken's files in place
     lifecycle.install()  # warns before a request names a model the openai package marks as shut down
     alt_text.install()  # charts and pictures say what they show to a screen reader
+    if running_shell() is not None:  # later kernels of this environment explain a cell run before setup
+        before_setup.install()
     local = sandbox.find() if mode == "offline" else None  # started at the first request nobody recorded
     if local is None or local.engine is None:
         sandbox.default_engine.stop()  # not needed (any more) in this mode or with these settings

@@ -16,6 +16,8 @@ from helpers import modes, paths
 # What the spec check counted (tests/test_spec.py writes it; this run's summary shows it).
 SPEC_SUMMARY = Path(__file__).parent / "artifacts" / "spec-check.txt"
 _SESSION_STARTED = time.time()
+# The kernels the tests start leave the environment's IPython config as it is (helpers.before_setup).
+os.environ["KIT_BEFORE_SETUP_HINT"] = "off"
 
 # A fake key, built here so that no file holds a key-shaped string.
 PLANTED_KEY = "sk-proj-" + "PlantedFakeKey" + "0123456789" * 3

@@ -59,3 +59,21 @@ def test_the_kits_model_names_are_written_in_the_catalogue_alone():
                for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
                if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in names]
     assert written == [], "write these as helpers.models names:\n" + "\n".join(written)
+
+
+def listed_modules(package) -> set[str]:
+    """The modules and folders a package's docstring lists, one per line: `    name   what it does`."""
+    import re
+
+    return {m.group(1) for m in re.finditer(r"^ {4,}(\w+)/?\s{2,}\S", package.__doc__, re.M)}
+
+
+def test_each_package_lists_every_module_it_holds():
+    """A newcomer finds every module's job in its package's docstring, the kit's layers in two lists."""
+    import helpers
+    import helpers.authoring
+
+    for package, folder in ((helpers, HELPERS), (helpers.authoring, AUTHORING)):
+        held = {p.stem for p in folder.glob("*.py") if p.stem != "__init__"} | \
+               {p.name for p in folder.iterdir() if (p / "__init__.py").is_file() and p.name != "_data"}
+        assert listed_modules(package) == held, folder
