@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .models import CHAT
+from . import models
 from .tokens import count_messages
 
 INSTRUCTION_ROLES = ("developer", "system")
@@ -67,7 +67,7 @@ def keep_last_turns(messages: list[dict], n: int) -> list[dict]:
     return _join(instructions, turns[-n:])
 
 
-def trim_to_budget(messages: list[dict], budget: int, model: str = CHAT) -> list[dict]:
+def trim_to_budget(messages: list[dict], budget: int, model: str = models.CHAT) -> list[dict]:
     """The instructions and as many of the newest turns as fit in `budget` prompt tokens."""
     check_history(messages)
     if not isinstance(budget, int) or isinstance(budget, bool):
@@ -101,7 +101,7 @@ def transcript(messages: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def summarise_older(messages: list[dict], client: Any, keep_turns: int = 2, model: str = CHAT,
+def summarise_older(messages: list[dict], client: Any, keep_turns: int = 2, model: str = models.CHAT,
                     usages: list | None = None) -> list[dict]:
     """The instructions, one summary of the older turns (a real chat call), and the last `keep_turns` turns.
 
