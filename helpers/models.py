@@ -37,6 +37,9 @@ SHUT_DOWN = {
     "dall-e-2": IMAGE,
 }
 
+# Names lessons use as prefixes of a family (`startswith(("gpt-5", "gpt-6"))`, "the gpt-image models"), not models.
+FAMILY_PREFIXES = ("gpt-5", "gpt-6", "gpt-image", "text-embedding-3")
+
 # The models lessons call and expect an answer from.
 KIT_MODELS = (CHAT, CHAT_LARGER, CHAT_BALANCED, EMBEDDING, MODERATION, TRANSCRIBE, SPEECH, IMAGE)
 
@@ -165,6 +168,17 @@ DEPRECATED_FORM = Source(
 SDK_NOTES = Source("openai-python 3.51.0: the 'Deprecated values' notes beside its model types (read by "
                    "helpers.lifecycle)", "Announced shutdown dates, e.g. gpt-4 and gpt-3.5-turbo: 2026-10-23",
                    kind="sdk")
+SDK_MODELS = Source("openai-python 3.51.0: openai/types/embedding_model.py",
+                    "EmbeddingModel = Literal['text-embedding-ada-002', 'text-embedding-3-small', "
+                    "'text-embedding-3-large']", kind="sdk")
+SDK_TRANSCRIBE_FORMATS = Source("openai-python 3.51.0: openai/types/audio/transcription_create_params.py",
+                                "For `gpt-4o-transcribe` and `gpt-4o-mini-transcribe`, the only supported format is "
+                                "`json`.", kind="sdk")
+AGENTS_DEFAULTS = Source("openai-agents 0.24.0: agents/models/default_models.py",
+                         "get_default_model() -> os.getenv('OPENAI_DEFAULT_MODEL', 'gpt-5.6-luna'); for "
+                         "^gpt-5\\.6-luna$ the default ModelSettings are reasoning=Reasoning(effort='none'), "
+                         "verbosity='low'; a model matching no pattern gets ModelSettings() (nothing added)",
+                         kind="sdk")
 SDK_EFFORTS = Source("openai-python 3.51.0: openai/types/shared/reasoning_effort.py",
                      "ReasoningEffort = Literal['none', 'minimal', 'low', 'medium', 'high', 'xhigh', 'max'] (the "
                      "type is wider than what any one model accepts)", kind="sdk")
@@ -186,6 +200,12 @@ REASONING_GUIDE = Source("OpenAI's reasoning guide, as quoted in litellm-docs#55
                          kind="docs")
 
 
+COOKBOOK_COUNTING = Source(
+    "openai/openai-cookbook examples/How_to_count_tokens_with_tiktoken.ipynb (commit c81359cd); "
+    "openai/openai-cookbook#2140",
+    "124 prompt tokens counted by num_tokens_from_messages(), 124 counted by the API; 101 by num_tokens_for_tools(), "
+    "101 by the API (gpt-4o); o4-mini and gpt-5 count one lower; output schema: the JSON without required, "
+    "additionalProperties and $schema, plus 9", kind="docs")
 # ---- the models ------------------------------------------------------------------------------------
 
 CHAT_EFFORTS = ("none", "low", "medium", "high", "xhigh")  # Chat Completions caps effort at xhigh
@@ -274,7 +294,10 @@ CATALOGUE: dict[str, Model] = {m.name: m for m in (
           efforts={"chat": CHAT_EFFORTS, "responses": RESPONSES_EFFORTS}, tools_need_no_reasoning=TOOLS_ENDING_GPT6,
           facts=(Fact("Takes temperature at effort none; its default effort is medium.",
                       (MODELS_DEV_6639, SMOKE_TEST)),
-                 Fact("Refuses reasoning effort minimal.", (EXPERIENTIAL_764,)))),
+                 Fact("Refuses reasoning effort minimal.", (EXPERIENTIAL_764,)),
+                 Fact("The openai-agents SDK's default model: an Agent that names no model calls gpt-5.6-luna and "
+                      "sends reasoning.effort none and verbosity low (taken, by the facts above). An Agent that names "
+                      "gpt-6-luna gets no settings added.", (AGENTS_DEFAULTS,)))),
     Model(CHAT_LARGER, "gpt-5.4", ("chat", "responses"), reasons=True, default_effort="none",
           efforts={"chat": CHAT_EFFORTS, "responses": CHAT_EFFORTS}, tools_need_no_reasoning=TOOLS_ENDING_GPT54,
           facts=(Fact("Does not reason unless asked: function tools work with no reasoning_effort.",
@@ -287,11 +310,23 @@ CATALOGUE: dict[str, Model] = {m.name: m for m in (
     Model("gpt-5.4", "gpt-5.4", ("chat", "responses"), reasons=True, default_effort="none",
           efforts={"chat": CHAT_EFFORTS, "responses": CHAT_EFFORTS}, tools_need_no_reasoning=TOOLS_ENDING_GPT54,
           facts=(Fact("As gpt-5.4-mini.", (PIPECAT_4043, LLMCOMP_69)),)),
+    Model("gpt-4o", "gpt-4o", ("chat", "responses"),
+          facts=(Fact("Named in lesson 05 only: OpenAI's token-counting cookbook checked its counts against the live "
+                      "API with it. Does not reason; the installed SDK's notes announce its shutdown "
+                      "(helpers.lifecycle reads the date).", (COOKBOOK_COUNTING, SDK_NOTES)),)),
     Model(EMBEDDING, "embedding", ("embeddings",)),
+    Model("text-embedding-ada-002", "embedding", ("embeddings",),
+          facts=(Fact("Named in lesson 11 only, as the model old guides use; still listed by the installed SDK, "
+                      "with no shutdown note.", (SDK_MODELS,)),)),
     Model("text-embedding-3-large", "embedding", ("embeddings",)),
     Model(MODERATION, "moderation", ("moderations",)),
     Model(TRANSCRIBE, "transcription", ("audio",)),
     Model("whisper-1", "transcription", ("audio",)),
+    *(Model(name, "transcription", ("audio",),
+            facts=(Fact("Named in lesson 04c only: the SDK documents json as its only response_format; the installed "
+                        "SDK's notes announce its shutdown (helpers.lifecycle reads the date).",
+                        (SDK_TRANSCRIBE_FORMATS, SDK_NOTES)),))
+      for name in ("gpt-4o-transcribe", "gpt-4o-mini-transcribe")),
     Model(SPEECH, "speech", ("audio",)),
     Model(IMAGE, "image", ("images",)),
     Model(INSTRUCT, "gpt-3.5", ("completions",), shutdown=date(2026, 9, 28),
@@ -311,12 +346,6 @@ CATALOGUE: dict[str, Model] = {m.name: m for m in (
 FORCED_TOOL = Source("vllm-project/vllm#25054 (2025-09-17, OpenAI's answers to gpt-4o requests, quoted)",
                      "(tool_choice, stream) -> OpenAI: required, False -> tool_calls; required, True -> tool_calls; "
                      "named, False -> stop; named, True -> stop")
-COOKBOOK_COUNTING = Source(
-    "openai/openai-cookbook examples/How_to_count_tokens_with_tiktoken.ipynb (commit c81359cd); "
-    "openai/openai-cookbook#2140",
-    "124 prompt tokens counted by num_tokens_from_messages(), 124 counted by the API; 101 by num_tokens_for_tools(), "
-    "101 by the API (gpt-4o); o4-mini and gpt-5 count one lower; output schema: the JSON without required, "
-    "additionalProperties and $schema, plus 9", kind="docs")
 COUNTING = Fact("Prompt tokens follow OpenAI's published counting (3 per message, 3 for the reply; function "
                 "definitions by the cookbook's num_tokens_for_tools); reasoning models one token lower; output "
                 "schemas by one user's measured formula.", (COOKBOOK_COUNTING,), settled=False)

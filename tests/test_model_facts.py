@@ -223,3 +223,65 @@ def test_lesson_02_teaches_the_reasoning_refusal_and_the_way_around_it():
                 and "raises-exception" not in c.metadata.get("tags", [])]
     assert sampling and all('reasoning_effort="none"' in c.source for c in sampling)
     assert "Only the default (1) value is supported." in _shown_outputs("02_parameters")
+
+
+# --- every model the kit names, wherever it names it ----------------------------------------------
+
+# A model's name as lessons, recordings and data spell it (OpenAI's naming: gpt-..., o-series, the older names).
+MODEL_NAME = re.compile(r"(?<![\w./-])(?:gpt-(?:\d[\w.]*|image|transcribe|4o)(?:-[\w.]+)*|o[134](?:-mini|-pro)?"
+                        r"|chatgpt-4o-latest|text-embedding-[\w-]+|text-davinci-\d+|dall-e-\d|whisper-1"
+                        r"|tts-1(?:-hd)?|davinci-002|babbage-002|omni-moderation-[\w-]+|text-moderation-[\w-]+)"
+                        r"(?![\w-])")
+RETRIEVE = re.compile(r"models\.retrieve\(\s*[\"']([^\"']+)[\"']")
+
+
+def _named(text: str) -> set[str]:
+    return {name.rstrip(".") for name in MODEL_NAME.findall(text)} | set(RETRIEVE.findall(text))
+
+
+def named_models() -> dict[str, set[str]]:
+    """Each model name a lesson (code or prose), recording, batch file, exercise, widget or data file names,
+    with where: what the lessons send and what they tell a learner about."""
+    from agents.models.default_models import get_default_model
+
+    found: dict[str, set[str]] = {}
+
+    def add(names, where):
+        for name in names:
+            found.setdefault(name, set()).add(where)
+
+    for path in sorted(paths.NOTEBOOKS.glob("[0-9][0-9]*.ipynb")):
+        for cell in nbformat.read(path, as_version=4).cells:
+            add(_named(cell.source), path.stem)
+            if cell.cell_type == "code" and re.search(r"\bAgent\(", cell.source) and "model=" not in cell.source:
+                add({get_default_model()}, f"{path.stem} (the Agents SDK's default model)")
+    for path in sorted(paths.RECORDINGS.glob("*.json")):
+        for interaction in json.loads(path.read_text(encoding="utf-8"))["interactions"]:
+            body = interaction["request"].get("body")
+            if isinstance(body, dict) and isinstance(body.get("model"), str):
+                add({body["model"]}, path.name)
+    for blob in sorted((paths.RECORDINGS / "blobs").glob("*")):
+        if blob.read_bytes()[:1] == b"{":  # a JSONL answer: a batch's output file
+            for line in blob.read_text(encoding="utf-8").splitlines():
+                request = json.loads(line).get("response", {}).get("body", {})
+                add({request["model"]} if isinstance(request.get("model"), str) else set(), f"blob {blob.name}")
+    data = [p for p in paths.ROOT.joinpath("data").rglob("*") if p.suffix in (".json", ".jsonl", ".md")
+            and paths.RECORDINGS not in p.parents]
+    modules = sorted(paths.ROOT.joinpath("helpers").glob("exercises/*.py")) \
+        + sorted(paths.ROOT.joinpath("helpers").glob("widgets/*.py"))
+    for path in data + modules:
+        add(_named(path.read_text(encoding="utf-8")), str(path.relative_to(paths.ROOT)))
+    return found
+
+
+def test_every_model_the_kit_names_anywhere_is_in_the_catalogue():
+    """Not only `model="..."` in code: prose, recordings, batch lines, data files, exercises, widgets and the
+    Agents SDK's default. The names helpers.models lists as family prefixes (`startswith(("gpt-6",))`) are
+    not models."""
+    named = named_models()
+    assert {models.CHAT, models.EMBEDDING, "gpt-4o-mini-tts"} <= set(named), "the scan finds the lessons' models"
+    missing = {name: sorted(where) for name, where in named.items()
+               if models.model(name) is None and name not in models.SHUT_DOWN and name not in models.FAMILY_PREFIXES}
+    assert not missing, f"models the kit names that helpers/models.py does not list: {missing}"
+    for prefix in models.FAMILY_PREFIXES:
+        assert any(name.startswith((prefix + "-", prefix + ".")) for name in models.CATALOGUE), f"{prefix} begins no catalogued model"
