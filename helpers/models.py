@@ -458,6 +458,16 @@ REASONING_SUMMARY = Fact(
             "[{\"type\": \"summary_text\", \"text\": \"...\"}]}")),
     settled=False)
 
+FUNCTION_CALL_NEEDS_REASONING = Fact(
+    "On the Responses API a reasoning model's function_call item, sent back in input by its id, must come with the "
+    "reasoning item that preceded it; without it the API answers 400 \"Item 'fc_...' of type 'function_call' was "
+    "provided without its required 'reasoning' item: 'rs_...'.\" (param input, code null). Sending the whole "
+    "output back, or using previous_response_id, keeps it.",
+    (Source("continuedev/continue#10018 (2026-01-29, gpt-5); continuedev/continue#12056 (2026-04-06)",
+            "{\"message\":\"Item 'fc_07b2...' of type 'function_call' was provided without its required "
+            "'reasoning' item: 'rs_07b2...'.\",\"type\":\"invalid_request_error\",\"param\":\"input\","
+            "\"code\":null}"),))
+
 # Facts about the API as a whole, not one model.
 GENERAL_FACTS = (
     *VISION_FACTS,
@@ -465,6 +475,7 @@ GENERAL_FACTS = (
     COUNTING,
     CONVERSATIONS,
     REASONING_SUMMARY,
+    FUNCTION_CALL_NEEDS_REASONING,
     WEB_SEARCH_SHAPE,
     WEB_SEARCH_COST,
     WEB_SEARCH_GPT6,

@@ -13,10 +13,11 @@ from .call import Call, _fallback_entry, _service_tier
 from .usage import _format_schema, prompt_tokens, reasoning_tokens
 from helpers.endpoints import RESPONSES
 from .text import _answer_text, _content_text, _pieces, _response_items, _tool_calls, limit
-from .wire import Answer, Seed, _compact, _obfuscation, json_answer, sse_answer
+from .wire import Answer, ApiError, Seed, _compact, _obfuscation, json_answer, sse_answer
 
 def answer(server, call: Call) -> Answer:
     body, model, seed = call.body, call.model, call.seed
+    _check_reasoning_items(server, body)
     searched = file_search.search(server, call)  # None without a file_search tool
     entry = call.entry() or _fallback_entry(call)
     rid = "resp_" + seed.hex("id", 48)
@@ -57,6 +58,9 @@ def answer(server, call: Call) -> Answer:
         used += count_text(name + arguments, model)
     cid, thread = conversations.items_of(server, body.get("conversation"))
     with server._lock:
+        for before, item in zip(output, output[1:]):
+            if before["type"] == "reasoning" and item["type"] == "function_call":
+                server._reasoning_before[item["id"]] = before["id"]
         earlier = _as_messages(thread) if cid else server._conversations.get(body.get("previous_response_id"), [])
         conversation = earlier + _as_messages(_response_items(body))
         server._conversations[rid] = conversation + said
@@ -74,6 +78,19 @@ def answer(server, call: Call) -> Answer:
     if body.get("stream"):
         return sse_answer(_response_events(response, model), done=False, tokens=prompt + used)
     return json_answer(response, tokens=prompt + used)
+
+
+def _check_reasoning_items(server, body: dict) -> None:
+    """A reasoning model's function_call item sent back by its id needs the reasoning item that preceded it in
+    the same input (helpers.models.FUNCTION_CALL_NEEDS_REASONING); a call sent without an id is not looked up."""
+    items = body.get("input") if isinstance(body.get("input"), list) else []
+    given = {item.get("id") for item in items if isinstance(item, dict) and item.get("type") == "reasoning"}
+    for item in items:
+        if isinstance(item, dict) and item.get("type") == "function_call":
+            needed = server._reasoning_before.get(item.get("id"))
+            if needed and needed not in given:
+                raise ApiError(400, f"Item '{item['id']}' of type 'function_call' was provided without its "
+                                    f"required 'reasoning' item: '{needed}'.", param="input")
 
 
 def _as_messages(items: list) -> list[dict]:
