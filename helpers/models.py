@@ -468,6 +468,68 @@ FUNCTION_CALL_NEEDS_REASONING = Fact(
             "'reasoning' item: 'rs_07b2...'.\",\"type\":\"invalid_request_error\",\"param\":\"input\","
             "\"code\":null}"),))
 
+FILE_SEARCH_COOKBOOK = Source(
+    "openai/openai-cookbook examples/File_Search_Responses.ipynb (a captured answer, gpt-4o-mini)",
+    "output[0] the file_search_call (queries, status, results null unless included), output[1] the message, "
+    "its output_text annotations of type file_citation naming the file_id and filename used")
+FILE_SEARCH_TOOL_CHOICE = Source(
+    "BittnerPierre/AI-Agent-Casebook#127 (gpt-5 on /v1/responses)",
+    "400 Tool choices other than 'auto' are not supported with model 'gpt-5' and the following tool types: "
+    "'file_search'. (param tool_choice)")
+SPEC_FILE_SEARCH = Source("OpenAI's OpenAPI spec: FileSearchTool (vector_store_ids, max_num_results), "
+                          "FileSearchToolCall, Includable file_search_call.results, StaticChunkingStrategy",
+                          "results: The results of the file search tool call (only with include "
+                          "file_search_call.results); chunking default 800 tokens, 400 overlap", kind="spec")
+FILE_SEARCH_SHAPE = Fact(
+    "The file_search tool answers with a file_search_call item (its queries; results only when include asks for "
+    "file_search_call.results) before the message, whose text carries file_citation annotations naming the file; "
+    "the retrieved chunks count as input tokens.", (FILE_SEARCH_COOKBOOK, SPEC_FILE_SEARCH))
+FILE_SEARCH_GPT6 = Fact(
+    "gpt-6-luna takes the file_search tool on the Responses API with tool_choice auto (the spec offers the tool to "
+    "every model; no public capture shows a GPT-6 answer); a reasoning model refuses any other tool_choice with it.",
+    (SPEC_FILE_SEARCH, FILE_SEARCH_TOOL_CHOICE), settled=False)
+PDF_INPUT = Fact(
+    "The Responses API reads a PDF given as an input_file part (file_id, file_data or file_url): the model gets its "
+    "text and an image of each page, billed as input. GPT-5.6 Luna's document tests pass with PDFs and GPT-6 Luna "
+    "has the same input contract; how a page image is counted is not documented, so the kit estimates it "
+    "(helpers/authoring/standin/files.py).",
+    (Source("openai/openai-go#524 (2026-06-24, an OpenAI maintainer)", "This is supported through the Responses "
+            "API. You can include both text and a PDF/file input in the same user message ... FileID ... FileURL ... "
+            "FileData for base64 file content.", kind="docs"),
+     Source("Kiln-AI/Kiln#1560 (live provider tests of gpt-5.6-luna)",
+            "test_extract_document_success[application/pdf-*-gpt_5_6_luna-openai] passes (an intermittent 401, passes "
+            "on rerun)"),
+     Source("dust-tt/dust#33031 (2026-09-22)", "GPT-6 Luna ... with an identical input contract and context window "
+            "[to GPT-5.6 Luna]", kind="notice"),
+     Source("langchain-ai/langchain#30601", "OpenAI does not appear to document how it transforms PDF pages to "
+            "images, which determines how tokens are counted", kind="docs")),
+    settled=False)
+PREVIOUS_RESPONSE = Fact(
+    "A response created with previous_response_id reads that response's input and output before its own input (a "
+    "stored response: store defaults to true).",
+    (Source("OpenAI's OpenAPI spec: CreateResponse.previous_response_id, store", "The unique ID of the previous "
+            "response to the model. Use this to create multi-turn conversations.", kind="spec"),))
+OUTPUT_BUDGET = Fact(
+    "A reasoning model spends max_output_tokens (max_completion_tokens on chat) on reasoning first: a small limit "
+    "ends the answer early, status incomplete with reason max_output_tokens on Responses (finish_reason length on "
+    "chat), possibly with no text at all.", (REASONING_GUIDE, SMOKE_TEST))
+BATCH = Fact(
+    "A batch runs the lines of a JSONL file (custom_id, method, url, body) against one endpoint within 24h: "
+    "validating, in_progress, then completed with an output file of {id, custom_id, response: {status_code, "
+    "request_id, body}, error} lines; requests refused go to the error file. Each line's body is refused or "
+    "answered as the same request sent alone would be. Prices: helpers.prices (batch rates).",
+    (Source("OpenAI's OpenAPI spec: CreateBatchRequest (endpoint, completion_window '24h'), Batch.status, "
+            "BatchRequestInput, BatchRequestOutput", "BatchRequestOutput: id, custom_id, response {status_code, "
+            "request_id, body}, error", kind="spec"),))
+RATE_LIMIT_HEADERS = Fact(
+    "Every answer carries x-ratelimit-limit/remaining/reset for requests and tokens; a reset is written as Go "
+    "writes durations (17ms, 6m0s) and is the time the used part takes to refill at the limit's per-minute rate "
+    "(helpers/authoring/standin/ratelimits.py).",
+    (Source("alexrudall/ruby-openai#419 (quoting OpenAI's rate-limits guide)", "x-ratelimit-limit-requests: 60, "
+            "x-ratelimit-remaining-requests: 59, x-ratelimit-reset-requests: 1s, x-ratelimit-reset-tokens: 6m0s"),
+     Source("openai/openai-python#416", "x-ratelimit-limit-requests: 3500, x-ratelimit-remaining-requests: 3499, "
+            "x-ratelimit-reset-requests: 17ms")))
+
 # Facts about the API as a whole, not one model.
 GENERAL_FACTS = (
     *VISION_FACTS,
@@ -476,6 +538,13 @@ GENERAL_FACTS = (
     CONVERSATIONS,
     REASONING_SUMMARY,
     FUNCTION_CALL_NEEDS_REASONING,
+    PREVIOUS_RESPONSE,
+    OUTPUT_BUDGET,
+    FILE_SEARCH_SHAPE,
+    FILE_SEARCH_GPT6,
+    PDF_INPUT,
+    BATCH,
+    RATE_LIMIT_HEADERS,
     WEB_SEARCH_SHAPE,
     WEB_SEARCH_COST,
     WEB_SEARCH_GPT6,

@@ -158,6 +158,12 @@ def _responses_refusal(entry: models.Model, body: dict) -> Refusal | None:
         return Refusal(400, f"Unsupported value: '{effort}' is not supported with the '{entry.name}' model. "
                             f"Supported values are: {listed(entry.efforts[RESPONSES])}.", "reasoning.effort",
                        "unsupported_value", models.AGENTS_2089)
+    given = body.get("tools")
+    tools: list = given if isinstance(given, list) else []
+    if entry.reasons and any(isinstance(t, dict) and t.get("type") == "file_search" for t in tools) \
+            and body.get("tool_choice", "auto") != "auto":
+        return Refusal(400, f"Tool choices other than 'auto' are not supported with model '{entry.name}' and the "
+                            "following tool types: 'file_search'.", "tool_choice", None, models.FILE_SEARCH_TOOL_CHOICE)
     most = body.get("max_output_tokens")
     if isinstance(most, int) and most < RESPONSES_MIN_OUTPUT:
         return Refusal(400, f"Invalid 'max_output_tokens': integer below minimum value. Expected a value >= "

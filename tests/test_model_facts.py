@@ -128,6 +128,10 @@ REFUSED = [
      "values are: 'none', 'low', 'medium', 'high', 'xhigh', and 'max'."),
     (RESPONSES_PATH, {"model": models.CHAT, "input": "hi", "max_output_tokens": 8}, 400, "integer_below_min_value",
      "Invalid 'max_output_tokens': integer below minimum value. Expected a value >= 16, but got 8 instead."),
+    (RESPONSES_PATH, {"model": models.CHAT, "input": "hi", "tool_choice": "required",
+                      "tools": [{"type": "file_search", "vector_store_ids": ["vs_1"]}]}, 400, None,
+     "Tool choices other than 'auto' are not supported with model 'gpt-6-luna' and the following tool types: "
+     "'file_search'."),
     (RESPONSES_PATH, {"model": models.CHAT, "input": "hi", "reasoning_effort": "low"}, 400, None,
      "Unsupported parameter: 'reasoning_effort'. In the Responses API, this parameter has moved to "
      "'reasoning.effort'."),
@@ -286,3 +290,31 @@ def test_every_model_the_kit_names_anywhere_is_in_the_catalogue():
     for prefix in models.FAMILY_PREFIXES:
         begun = [name for name in models.CATALOGUE if name.startswith((prefix + "-", prefix + "."))]
         assert begun, f"{prefix} begins no catalogued model"
+
+
+# --- docs/model-facts.md: what each lesson's recorded answers rest on ------------------------------
+
+# (lesson, what its learner sees): each behaviour of the later lessons the page must list with its fact.
+SHOWN_BEHAVIOURS = [
+    ("04f_vision", "image tokens in usage"),
+    ("05b_prompt_caching", "cached and cache-write tokens in usage"),
+    ("10_responses_api", "earlier turns read from previous_response_id"),
+    ("10_responses_api", "an answer cut short by max_output_tokens"),
+    ("10c_responses_tools", "the reasoning item sent back with its function call"),
+    ("14_file_search", "the file_search tool accepted"),
+    ("14_file_search", "file_search_call items and file_citation annotations"),
+    ("14_file_search", "a PDF read from an input_file part"),
+    ("15_batch", "a batch of requests run from a JSONL file"),
+    ("17_async", "rate-limit headers on every answer"),
+    ("18_agents_and_next", "the reasoning item sent back with its function call"),
+]
+
+
+@pytest.mark.parametrize(("lesson", "label"), SHOWN_BEHAVIOURS, ids=[f"{a}-{b[:24]}" for a, b in SHOWN_BEHAVIOURS])
+def test_the_fact_page_lists_what_the_later_lessons_show(lesson, label):
+    from helpers.authoring import factsheet
+
+    seen = factsheet.lesson_dependencies()[lesson]
+    assert label in seen, f"{lesson}: docs/model-facts.md does not say what {label!r} rests on; it lists {sorted(seen)}"
+    count, fact = seen[label]
+    assert count >= 1 and (fact.sources if isinstance(fact, models.Fact) else fact.source)

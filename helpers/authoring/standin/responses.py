@@ -58,7 +58,7 @@ def answer(server, call: Call) -> Answer:
         used += count_text(name + arguments, model)
     cid, thread = conversations.items_of(server, body.get("conversation"))
     with server._lock:
-        for before, item in zip(output, output[1:]):
+        for before, item in zip(output, output[1:], strict=False):
             if before["type"] == "reasoning" and item["type"] == "function_call":
                 server._reasoning_before[item["id"]] = before["id"]
         earlier = _as_messages(thread) if cid else server._conversations.get(body.get("previous_response_id"), [])
