@@ -447,12 +447,20 @@ CONVERSATIONS = Fact(
 REASONING_SUMMARY = Fact(
     "With reasoning.summary set (auto, concise, detailed) a reasoning item carries summary_text parts, streamed "
     "before the answer as response.reasoning_summary_part.added, reasoning_summary_text.delta and .done, "
-    "reasoning_summary_part.done; without it no summary comes. A summary can be empty for a short answer.",
+    "reasoning_summary_part.done; without it no summary comes. A summary can be empty for a short answer. An "
+    "organization that is not verified is refused a summary: 400 \"Your organization must be verified to generate "
+    "reasoning summaries. ...\" (param reasoning.summary, code unsupported_value); the kit's recordings are of a "
+    "verified organization.",
     (Source("leookun/cursor-byok#281 (2026-08-08)", "The adapter requested reasoning.encrypted_content but omitted "
             "reasoning.summary, so OpenAI did not emit response.reasoning_summary_text.delta."),
      Source("anomalyco/opencode#44595 (2026-08-24)", "response.output_item.added {type:\"reasoning\"} -> "
             "response.reasoning_summary_part.added {summary_index:0} -> response.reasoning_summary_text.done -> "
             "response.reasoning_summary_part.done -> response.output_item.done"),
+     Source("continuedev/continue#9811 (2026-01-23, gpt-5); continuedev/continue#9928 (2026-01-26)",
+            "{\"message\":\"Your organization must be verified to generate reasoning summaries. Please go to: "
+            "https://platform.openai.com/settings/organization/general and click on Verify Organization. If you "
+            "just verified, it can take up to 15 minutes for access to propagate.\",\"type\":"
+            "\"invalid_request_error\",\"param\":\"reasoning.summary\",\"code\":\"unsupported_value\"}"),
      Source("mstarren/nanobot#18 (2026-08-16, gpt-5.6-luna on a Responses endpoint)",
             "the Responses endpoint returns a structured reasoning item {\"type\": \"reasoning\", \"summary\": "
             "[{\"type\": \"summary_text\", \"text\": \"...\"}]}")),
@@ -491,8 +499,8 @@ FILE_SEARCH_GPT6 = Fact(
 PDF_INPUT = Fact(
     "The Responses API reads a PDF given as an input_file part (file_id, file_data or file_url): the model gets its "
     "text and an image of each page, billed as input. GPT-5.6 Luna's document tests pass with PDFs and GPT-6 Luna "
-    "has the same input contract; how a page image is counted is not documented, so the kit estimates it "
-    "(helpers/authoring/standin/files.py).",
+    "has the same input contract; how a page image is counted is not documented, so the kit counts each page as "
+    "a 768×1024 image by the model's image rule (helpers/authoring/standin/files.py).",
     (Source("openai/openai-go#524 (2026-06-24, an OpenAI maintainer)", "This is supported through the Responses "
             "API. You can include both text and a PDF/file input in the same user message ... FileID ... FileURL ... "
             "FileData for base64 file content.", kind="docs"),

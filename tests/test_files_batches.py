@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 
 import openai
 import pytest
 from openai import OpenAI
 
-from helpers import meter, models, modes, paths, prices, traffic
+from helpers import meter, models, modes, paths, prices, traffic, vision
 from helpers.authoring import figures, pdf
 from helpers.authoring.standin import StandIn
 from helpers.tokens import count_text
@@ -124,7 +125,10 @@ def test_a_pdf_counts_its_text_and_a_picture_of_each_page_by_id_or_inline(client
         {"type": "input_file", "filename": PDF.name,
          "file_data": "data:application/pdf;base64," + base64.b64encode(data).decode()}, question]}])
     plain = client.responses.create(model=models.CHAT, input=[{"role": "user", "content": [question]}])
-    added = count_text(pdf.text_of(data), models.CHAT) + pdf.page_count(data) * 765
+    # each page's image is billed as an image of a rendered page is, by the model's image rule (helpers.vision)
+    page = vision.image_tokens(768, 1024, "auto", models.CHAT)
+    assert page == math.ceil(24 * 32 * 1.2), "GPT-6: 32-pixel patches x 1.2 (helpers.models.VISION_FACTS)"
+    added = count_text(pdf.text_of(data), models.CHAT) + pdf.page_count(data) * page
     assert by_id.usage.input_tokens == inline.usage.input_tokens == plain.usage.input_tokens + added
 
 
