@@ -383,6 +383,18 @@ CACHING_CAPTURES = Source(
     "usage.prompt_tokens_details.cached_tokens / cache_write_tokens (Chat), usage.input_tokens_details (Responses)")
 CACHING_AX = Source("ax-llm/ax#573 (2026-08-05, gpt-5.6-luna)",
                     "an append-only conversation's cached_tokens pinned at the system message on every turn")
+CACHE_KEY_GUIDE = Source(
+    "OpenAI's prompt caching guide, quoted in sernote/audit-prompt-caching#15 (2026-08-04) and "
+    "iii-hq/workers#1202",
+    "on GPT-5.6 and later model families you must set [prompt_cache_key] to get the more reliable matching, for "
+    "both implicit and explicit caching. Without a key a request may still take an automatic hit, but it does not "
+    "use the improved per-breakpoint matching. ... prompt_cache_key: a stable ID that routes requests to the same "
+    "cache. Set it consistently across all requests in a session or application", kind="docs")
+CACHE_KEY = Fact(
+    "On GPT-5.6 and later, the breakpoint matching (a read of the longest prefix an earlier request wrote) is the "
+    "guide's promise only for requests that share a prompt_cache_key; without one a hit may come but is not to be "
+    "counted on. The stand-in reads the cache either way; lesson 05b, which teaches caching, sends a key.",
+    (CACHE_KEY_GUIDE,), settled=False)
 VISION_FACTS = (
     Fact("Images are billed as input tokens: 32-pixel patches of the image after fitting it to its detail, times "
          "1.2 per patch on GPT-5.6 and later (GPT-6 included); detail high fits 2048×2048 and 2,500 patches, auto "
@@ -542,6 +554,7 @@ RATE_LIMIT_HEADERS = Fact(
 GENERAL_FACTS = (
     *VISION_FACTS,
     *CACHING_FACTS,
+    CACHE_KEY,
     COUNTING,
     CONVERSATIONS,
     REASONING_SUMMARY,

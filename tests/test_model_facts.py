@@ -318,3 +318,23 @@ def test_the_fact_page_lists_what_the_later_lessons_show(lesson, label):
     assert label in seen, f"{lesson}: docs/model-facts.md does not say what {label!r} rests on; it lists {sorted(seen)}"
     count, fact = seen[label]
     assert count >= 1 and (fact.sources if isinstance(fact, models.Fact) else fact.source)
+
+
+def test_a_lesson_that_teaches_caching_sends_a_prompt_cache_key_with_each_cache_read():
+    """OpenAI's guide: on GPT-5.6 and later a request needs prompt_cache_key for the breakpoint matching the
+    stand-in plays (helpers.models.CACHE_KEY); without one a hit may come, but is not to be counted on. So the
+    lesson that teaches caching (its code marks breakpoints) shows its reads with a key."""
+    teaching = [path for path in sorted(paths.NOTEBOOKS.glob("[0-9][0-9]*.ipynb"))
+                if "prompt_cache_breakpoint" in path.read_text(encoding="utf-8")]
+    assert teaching, "a lesson teaches prompt caching"
+    reads = []
+    for path in [paths.RECORDINGS / f"{notebook.stem}.json" for notebook in teaching]:
+        for interaction in json.loads(path.read_text(encoding="utf-8"))["interactions"]:
+            body = interaction["request"].get("body")
+            usage = ((interaction["response"].get("body") or {}).get("json") or {}).get("usage") or {}
+            details = usage.get("prompt_tokens_details") or usage.get("input_tokens_details") or {}
+            entry = models.model(str((body or {}).get("model", "")))
+            if details.get("cached_tokens") and entry and entry.family in ("gpt-6", "gpt-5.6"):
+                reads.append((path.stem, bool(body.get("prompt_cache_key"))))
+    assert reads, "the lessons show cache reads"
+    assert all(keyed for _, keyed in reads), sorted({stem for stem, keyed in reads if not keyed})
