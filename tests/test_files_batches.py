@@ -254,3 +254,25 @@ def test_a_reasoning_model_takes_file_search_only_with_tool_choice_auto(client):
         client.responses.create(model=models.CHAT, input="Hi", tools=tools, tool_choice="required")
     assert caught.value.body["param"] == "tool_choice"
     assert client.responses.create(model=models.CHAT, input="Hi", tools=tools, tool_choice="auto").status == "completed"
+
+
+def test_a_batch_line_the_api_would_refuse_goes_to_the_error_file_with_the_apis_words(client):
+    """Each line is answered as the same request sent alone (helpers.models.BATCH): a temperature at the
+    default effort is refused, and the batch goes on."""
+    from helpers.refusals import refusal
+
+    client, _ = client
+    lines = [{"custom_id": "ok", "method": "POST", "url": "/v1/responses",
+              "body": {"model": models.CHAT, "input": "Hi"}},
+             {"custom_id": "hot", "method": "POST", "url": "/v1/responses",
+              "body": {"model": models.CHAT, "input": "Hi", "temperature": 0.2}}]
+    upload = client.files.create(file=("in.jsonl", "".join(json.dumps(line) + "\n" for line in lines).encode()),
+                                 purpose="batch")
+    batch = client.batches.create(input_file_id=upload.id, endpoint="/v1/responses", completion_window="24h")
+    for _ in range(2):
+        batch = client.batches.retrieve(batch.id)
+    assert (batch.status, batch.request_counts.completed, batch.request_counts.failed) == ("completed", 1, 1)
+    [failed] = [json.loads(line) for line in client.files.content(batch.error_file_id).text.splitlines()]
+    expected = refusal("/v1/responses", lines[1]["body"])
+    assert failed["custom_id"] == "hot" and failed["response"]["status_code"] == expected.status
+    assert failed["response"]["body"] == expected.body()
