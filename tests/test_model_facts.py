@@ -132,9 +132,13 @@ REFUSED = [
                       "tools": [{"type": "file_search", "vector_store_ids": ["vs_1"]}]}, 400, None,
      "Tool choices other than 'auto' are not supported with model 'gpt-6-luna' and the following tool types: "
      "'file_search'."),
-    (RESPONSES_PATH, {"model": models.CHAT, "input": "hi", "reasoning_effort": "low"}, 400, None,
+    (RESPONSES_PATH, {"model": models.CHAT, "input": "hi", "reasoning_effort": "low"}, 400, "unsupported_parameter",
      "Unsupported parameter: 'reasoning_effort'. In the Responses API, this parameter has moved to "
-     "'reasoning.effort'."),
+     "'reasoning.effort'. Try again with the new parameter. See the API documentation for more information: "
+     "https://platform.openai.com/docs/api-reference/responses/create."),
+    (RESPONSES_PATH, {"model": models.CHAT, "input": "hi", "response_format": {"type": "json_object"}}, 400,
+     "unsupported_parameter", "Unsupported parameter: 'response_format'. In the Responses API, this parameter has "
+     "moved to 'text.format'. Try again with the new parameter."),
 ]
 ACCEPTED = [
     (CHAT_PATH, {"model": models.CHAT, "messages": HI}),
@@ -157,6 +161,8 @@ ACCEPTED = [
 def test_the_catalogue_refuses_as_the_api_does_and_so_does_the_stand_in(standin, path, body, status, code, message):
     found = refusal(path, body)
     assert found is not None and (found.status, found.code) == (status, code)
+    if "has moved to" in message:
+        assert found.param is None, "the API names no param for a parameter that moved (OpenHands#755)"
     named = [v for module in (models, refusals) for v in vars(module).values() if isinstance(v, models.Source)]
     assert found.message.startswith(message) and found.source in named, "each refusal cites a named source"
     client = OpenAI(base_url=standin.url, api_key="sk-kit-test", max_retries=0)
