@@ -265,6 +265,11 @@ GPT6_OTHER_SAMPLING = Fact(
     "the GPT-5 reasoning models); at effort none no public capture shows either answer. The kit assumes they are "
     "taken at none, where the model does not reason; a re-record must confirm it.",
     (BOLNA_1019, STOP_GPT5, MODELS_DEV_6639), settled=False)
+GPT6_N = Fact("n (several choices in one request) is taken on Chat Completions at effort none: the spec documents "
+              "it for every chat model; no public capture shows a GPT-6 answer with n above 1, either way.",
+              (Source("OpenAI's OpenAPI spec: CreateChatCompletionRequest.n", "How many chat completion choices to "
+                      "generate for each input message. (minimum 1, maximum 128, default 1)", kind="spec"),),
+              settled=False)
 GPT6_REASONING_TOKENS = Fact("Reasoning tokens are counted in completion_tokens and billed as output; a short prompt "
                              "takes 0 at none, up to about 50 at low and about 75 at medium.",
                              (SMOKE_TEST, REASONING_GUIDE))
@@ -274,7 +279,7 @@ GPT6_MIN_OUTPUT = Fact("max_output_tokens below 16 is refused on Responses.", (S
 GPT6_ECHO = Fact("The answer's model field repeats the requested name (no dated snapshot), and system_fingerprint "
                  "is null.", (SMOKE_TEST,), settled=False)
 _GPT6_FACTS = (GPT6_REASONS, GPT6_EFFORTS, GPT6_TEMPERATURE, GPT6_TOP_P, GPT6_TOOLS, GPT6_MAX_TOKENS, GPT6_LOGPROBS,
-               GPT6_OTHER_SAMPLING, GPT6_REASONING_TOKENS, GPT6_REASONING_ITEM, GPT6_MIN_OUTPUT, GPT6_ECHO)
+               GPT6_OTHER_SAMPLING, GPT6_N, GPT6_REASONING_TOKENS, GPT6_REASONING_ITEM, GPT6_MIN_OUTPUT, GPT6_ECHO)
 
 CATALOGUE: dict[str, Model] = {m.name: m for m in (
     Model(CHAT, "gpt-6", ("chat", "responses"), reasons=True, default_effort="medium",

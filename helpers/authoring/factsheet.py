@@ -83,6 +83,8 @@ def facts_behind(path: str, body, response: dict | None = None) -> list[tuple[st
                 found.append((f"{name} accepted with reasoning off", fact))
             if body.get("tools"):
                 found.append(("function tools accepted with reasoning off", models.GPT6_TOOLS))
+            if isinstance(body.get("n"), int) and body["n"] > 1:
+                found.append(("several choices (n) in one answer", models.GPT6_N))
     tools = [tool.get("type") for tool in body.get("tools") or [] if isinstance(tool, dict)]
     if endpoint == refusals.RESPONSES and "function" in tools and entry.is_reasoning(endpoint, body):
         found.append(("function tools accepted while the model reasons", models.GPT6_TOOLS))
