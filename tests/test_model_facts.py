@@ -344,3 +344,24 @@ def test_a_lesson_that_teaches_caching_sends_a_prompt_cache_key_with_each_cache_
                 reads.append((path.stem, bool(body.get("prompt_cache_key"))))
     assert reads, "the lessons show cache reads"
     assert all(keyed for _, keyed in reads), sorted({stem for stem, keyed in reads if not keyed})
+
+
+def test_no_recording_sends_a_function_call_back_without_its_reasoning_item():
+    """The stateful refusal the stand-in plays (helpers.models.FUNCTION_CALL_NEEDS_REASONING), walked over the
+    recordings in order: each function_call sent back by id comes with the reasoning item before it."""
+    checked = 0
+    for path in sorted(paths.RECORDINGS.glob("*.json")):
+        before: dict[str, str] = {}
+        for interaction in json.loads(path.read_text(encoding="utf-8"))["interactions"]:
+            body = interaction["request"].get("body")
+            items = body.get("input") if isinstance(body, dict) and isinstance(body.get("input"), list) else []
+            given = {item.get("id") for item in items if isinstance(item, dict) and item.get("type") == "reasoning"}
+            for item in items:
+                if isinstance(item, dict) and item.get("type") == "function_call" and item.get("id") in before:
+                    checked += 1
+                    assert before[item["id"]] in given, f"{path.stem}: {item['id']} sent without its reasoning item"
+            output = (((interaction["response"].get("body") or {}).get("json") or {}).get("output") or [])
+            for first, second in zip(output, output[1:], strict=False):
+                if first.get("type") == "reasoning" and second.get("type") == "function_call":
+                    before[second["id"]] = first["id"]
+    assert checked >= 2, "lessons 10c and 18 send calls back"
