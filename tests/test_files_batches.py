@@ -276,3 +276,15 @@ def test_a_batch_line_the_api_would_refuse_goes_to_the_error_file_with_the_apis_
     expected = refusal("/v1/responses", lines[1]["body"])
     assert failed["custom_id"] == "hot" and failed["response"]["status_code"] == expected.status
     assert failed["response"]["body"] == expected.body()
+
+
+def test_a_vector_store_carries_every_field_a_captured_one_does(client):
+    """OpenGPTs-platform/assistants-api#27 quotes OpenAI's answer to vector_stores.create: id, created_at,
+    file_counts, last_active_at, metadata, name, object, status, usage_bytes, expires_after (null) and
+    expires_at (null)."""
+    client, _ = client
+    raw = client.vector_stores.with_raw_response.create(name="guide")
+    body = json.loads(raw.text)
+    assert set(body) >= {"id", "created_at", "file_counts", "last_active_at", "metadata", "name", "object",
+                         "status", "usage_bytes", "expires_after", "expires_at"}
+    assert (body["expires_after"], body["expires_at"]) == (None, None)
