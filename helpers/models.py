@@ -555,6 +555,19 @@ RATE_LIMIT_HEADERS = Fact(
      Source("openai/openai-python#416", "x-ratelimit-limit-requests: 3500, x-ratelimit-remaining-requests: 3499, "
             "x-ratelimit-reset-requests: 17ms")))
 
+RESPONSE_FIELDS = Fact(
+    "A Responses answer echoes the request's settings and also carries billing {payer: developer}, "
+    "prompt_cache_retention (null unless asked) and frequency_penalty and presence_penalty (0), which the spec "
+    "does not list. The captures are of gpt-4o models; no GPT-6 capture shows the whole object.",
+    (Source("a test fixture quoting OpenAI's batch output for gpt-4o-mini-2024-07-18 (2025-12), found through the "
+            "search corpus", "\"background\": false, \"billing\": {\"payer\": \"developer\"}, ... "
+            "\"prompt_cache_key\": null, \"prompt_cache_retention\": null, \"reasoning\": {\"effort\": null, "
+            "\"summary\": null}, \"safety_identifier\": null, \"service_tier\": \"default\""),
+     Source("an openai-agents run state quoting a gpt-4o-2024-08-06 response (2026-02), found through the search "
+            "corpus", "\"billing\": { \"payer\": \"developer\" }, \"completed_at\": 1770383792, ... "
+            "\"frequency_penalty\": 0, ... \"presence_penalty\": 0, ... \"prompt_cache_retention\": null")),
+    settled=False)
+
 # Facts about the API as a whole, not one model.
 GENERAL_FACTS = (
     *VISION_FACTS,
@@ -564,6 +577,7 @@ GENERAL_FACTS = (
     CONVERSATIONS,
     REASONING_SUMMARY,
     FUNCTION_CALL_NEEDS_REASONING,
+    RESPONSE_FIELDS,
     PREVIOUS_RESPONSE,
     OUTPUT_BUDGET,
     FILE_SEARCH_SHAPE,

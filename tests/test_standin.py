@@ -616,3 +616,17 @@ def test_a_function_call_sent_back_without_its_reasoning_item_is_refused(standin
     bare = {"type": "function_call", "call_id": call.call_id, "name": call.name, "arguments": call.arguments}
     assert client.responses.create(model=CHAT, tools=[WEATHER_TOOL], input=[
         {"role": "user", "content": question}, bare, result]).output_text  # no id: nothing to look up
+
+
+def test_a_response_carries_the_fields_captured_answers_carry_and_echoes_its_settings(standin):
+    """Two captured Responses answers (a batch output of 2025-12 and an Agents SDK run of 2026-02, quoted in
+    public code: helpers.models.RESPONSE_FIELDS) carry billing, prompt_cache_retention and, in the later one,
+    frequency_penalty and presence_penalty, none of which the spec lists; the request's own settings come back."""
+    client = OpenAI(base_url=standin.url, api_key="sk-test", max_retries=0)
+    raw = client.responses.with_raw_response.create(model=CHAT, input="What's the weather like in Madrid right now?",
+                                                    max_tool_calls=2, safety_identifier="user-7",
+                                                    tools=[WEATHER_TOOL])
+    body = json.loads(raw.text)
+    assert body["billing"] == {"payer": "developer"} and body["prompt_cache_retention"] is None
+    assert (body["frequency_penalty"], body["presence_penalty"]) == (0.0, 0.0)
+    assert (body["max_tool_calls"], body["safety_identifier"]) == (2, "user-7")

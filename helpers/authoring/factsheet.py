@@ -54,6 +54,8 @@ def facts_behind(path: str, body, response: dict | None = None) -> list[tuple[st
     if entry is None or endpoint not in (refusals.CHAT, refusals.RESPONSES):
         return []
     found = [("token counts in usage", models.COUNTING)]
+    if endpoint == refusals.RESPONSES:
+        found.append(("the fields of the Response object", models.RESPONSE_FIELDS))
     kinds = {part.get("type") for part in _parts(body)}
     if kinds & {"image_url", "input_image"}:
         found.append(("image tokens in usage", models.VISION_FACTS[0]))

@@ -150,16 +150,21 @@ def _response_object(call: Call, rid: str, output: list, status: str, prompt: in
     tools = [{"description": None, "strict": True, **tool} if tool.get("type") == "function"
              else web_search.echoed(tool) if tool.get("type") in web_search.TOOL_TYPES else tool
              for tool in body.get("tools") or []]
+    # billing, frequency_penalty, presence_penalty and prompt_cache_retention: fields captured answers carry
+    # that the spec does not list (helpers.models.RESPONSE_FIELDS).
     return {
         "id": rid, "object": "response", "created_at": seed.created, "status": status, "background": False,
+        "billing": {"payer": "developer"},
         "completed_at": seed.created + math.ceil(seed.processing_ms / 1000), "error": None,
+        "frequency_penalty": 0.0,
         "incomplete_details": {"reason": "max_output_tokens"} if status == "incomplete" else None,
         "instructions": body.get("instructions"), "max_output_tokens": body.get("max_output_tokens"),
-        "max_tool_calls": None, "model": call.model, "output": output,
-        "parallel_tool_calls": body.get("parallel_tool_calls", True),
+        "max_tool_calls": body.get("max_tool_calls"), "model": call.model, "output": output,
+        "parallel_tool_calls": body.get("parallel_tool_calls", True), "presence_penalty": 0.0,
         "previous_response_id": body.get("previous_response_id"),
         "prompt_cache_key": body.get("prompt_cache_key"),  # echoed, like the other request settings
-        "reasoning": _reasoning_echo(body, call.model), "safety_identifier": None,
+        "prompt_cache_retention": body.get("prompt_cache_retention"),
+        "reasoning": _reasoning_echo(body, call.model), "safety_identifier": body.get("safety_identifier"),
         "service_tier": _service_tier(body), "store": body.get("store", True),
         "temperature": body.get("temperature", 1.0),
         "text": {"format": {"type": "text"}, "verbosity": "medium", **(body.get("text") or {})},
@@ -169,7 +174,7 @@ def _response_object(call: Call, rid: str, output: list, status: str, prompt: in
                   "input_tokens_details": {"cached_tokens": cache[0], "cache_write_tokens": cache[1]},
                   "output_tokens": used, "output_tokens_details": {"reasoning_tokens": reasoning},
                   "total_tokens": prompt + used},
-        "user": None, "metadata": body.get("metadata") or {},
+        "user": body.get("user"), "metadata": body.get("metadata") or {},
     }
 
 
