@@ -311,6 +311,7 @@ SHOWN_BEHAVIOURS = [
     ("14_file_search", "file_search_call items and file_citation annotations"),
     ("14_file_search", "a PDF read from an input_file part"),
     ("15_batch", "a batch of requests run from a JSONL file"),
+    ("15_batch", "batch lines: reasoning tokens in usage"),
     ("17_async", "rate-limit headers on every answer"),
     ("18_agents_and_next", "the reasoning item sent back with its function call"),
 ]

@@ -115,6 +115,10 @@ def lesson_dependencies() -> dict[str, dict[str, list]]:
             for label, fact in facts_behind(request["path"], request.get("body"), interaction.get("response")):
                 seen[label][0] += 1
                 seen[label][1] = fact
+        for answer in _batch_answers(recording, interactions):
+            for label, fact in _facts_of_answer(answer):
+                seen[label][0] += 1
+                seen[label][1] = fact
         if _reads_rate_limits(recording.stem):
             seen[RATE_LIMITS] = [sum(bool(_rate_limit_headers(i)) for i in interactions), models.RATE_LIMIT_HEADERS]
         found[recording.stem] = dict(seen)
@@ -122,6 +126,34 @@ def lesson_dependencies() -> dict[str, dict[str, list]]:
 
 
 RATE_LIMITS = "rate-limit headers on every answer"
+
+
+def _batch_answers(recording: Path, interactions: list[dict]) -> list[dict]:
+    """The answers inside a recorded batch output file (JSONL kept as a blob): each line's response body."""
+    outputs = {body.get("output_file_id") for i in interactions
+               if isinstance(body := ((i["response"].get("body") or {}).get("json")), dict)
+               and body.get("object") == "batch"}
+    found = []
+    for interaction in interactions:
+        parts = interaction["request"]["path"].strip("/").split("/")
+        blob = (interaction["response"].get("body") or {}).get("blob")
+        if blob and len(parts) == 4 and parts[1] == "files" and parts[3] == "content" and parts[2] in outputs:
+            for line in (recording.parent / blob).read_text(encoding="utf-8").splitlines():
+                found.append(json.loads(line)["response"]["body"])
+    return found
+
+
+def _facts_of_answer(answer: dict) -> list[tuple[str, Fact]]:
+    """What a batch line's answer rests on (its request is inside the uploaded file, which is not kept)."""
+    details = (answer.get("usage") or {}).get("output_tokens_details") or {}
+    found = [("batch lines: token counts in usage", models.COUNTING)]
+    if answer.get("object") == "response":
+        found.append(("batch lines: the fields of the Response object", models.RESPONSE_FIELDS))
+    if details.get("reasoning_tokens"):
+        found.append(("batch lines: reasoning tokens in usage", models.GPT6_REASONING_TOKENS))
+    if any(item.get("type") == "reasoning" for item in answer.get("output") or []):
+        found.append(("batch lines: a reasoning item before the message", models.GPT6_REASONING_ITEM))
+    return found
 
 
 def _rate_limit_headers(interaction: dict) -> dict:
