@@ -37,6 +37,9 @@ SHUT_DOWN = {
     "dall-e-2": IMAGE,
 }
 
+# Names lessons use as prefixes of a family (`startswith(("gpt-5", "gpt-6"))`, "the gpt-image models"), not models.
+FAMILY_PREFIXES = ("gpt-5", "gpt-6", "gpt-image", "text-embedding-3")
+
 # The models lessons call and expect an answer from.
 KIT_MODELS = (CHAT, CHAT_LARGER, CHAT_BALANCED, EMBEDDING, MODERATION, TRANSCRIBE, SPEECH, IMAGE)
 
@@ -165,6 +168,17 @@ DEPRECATED_FORM = Source(
 SDK_NOTES = Source("openai-python 3.51.0: the 'Deprecated values' notes beside its model types (read by "
                    "helpers.lifecycle)", "Announced shutdown dates, e.g. gpt-4 and gpt-3.5-turbo: 2026-10-23",
                    kind="sdk")
+SDK_MODELS = Source("openai-python 3.51.0: openai/types/embedding_model.py",
+                    "EmbeddingModel = Literal['text-embedding-ada-002', 'text-embedding-3-small', "
+                    "'text-embedding-3-large']", kind="sdk")
+SDK_TRANSCRIBE_FORMATS = Source("openai-python 3.51.0: openai/types/audio/transcription_create_params.py",
+                                "For `gpt-4o-transcribe` and `gpt-4o-mini-transcribe`, the only supported format is "
+                                "`json`.", kind="sdk")
+AGENTS_DEFAULTS = Source("openai-agents 0.24.0: agents/models/default_models.py",
+                         "get_default_model() -> os.getenv('OPENAI_DEFAULT_MODEL', 'gpt-5.6-luna'); for "
+                         "^gpt-5\\.6-luna$ the default ModelSettings are reasoning=Reasoning(effort='none'), "
+                         "verbosity='low'; a model matching no pattern gets ModelSettings() (nothing added)",
+                         kind="sdk")
 SDK_EFFORTS = Source("openai-python 3.51.0: openai/types/shared/reasoning_effort.py",
                      "ReasoningEffort = Literal['none', 'minimal', 'low', 'medium', 'high', 'xhigh', 'max'] (the "
                      "type is wider than what any one model accepts)", kind="sdk")
@@ -186,6 +200,12 @@ REASONING_GUIDE = Source("OpenAI's reasoning guide, as quoted in litellm-docs#55
                          kind="docs")
 
 
+COOKBOOK_COUNTING = Source(
+    "openai/openai-cookbook examples/How_to_count_tokens_with_tiktoken.ipynb (commit c81359cd); "
+    "openai/openai-cookbook#2140",
+    "124 prompt tokens counted by num_tokens_from_messages(), 124 counted by the API; 101 by num_tokens_for_tools(), "
+    "101 by the API (gpt-4o); o4-mini and gpt-5 count one lower; output schema: the JSON without required, "
+    "additionalProperties and $schema, plus 9", kind="docs")
 # ---- the models ------------------------------------------------------------------------------------
 
 CHAT_EFFORTS = ("none", "low", "medium", "high", "xhigh")  # Chat Completions caps effort at xhigh
@@ -245,6 +265,11 @@ GPT6_OTHER_SAMPLING = Fact(
     "the GPT-5 reasoning models); at effort none no public capture shows either answer. The kit assumes they are "
     "taken at none, where the model does not reason; a re-record must confirm it.",
     (BOLNA_1019, STOP_GPT5, MODELS_DEV_6639), settled=False)
+GPT6_N = Fact("n (several choices in one request) is taken on Chat Completions at effort none: the spec documents "
+              "it for every chat model; no public capture shows a GPT-6 answer with n above 1, either way.",
+              (Source("OpenAI's OpenAPI spec: CreateChatCompletionRequest.n", "How many chat completion choices to "
+                      "generate for each input message. (minimum 1, maximum 128, default 1)", kind="spec"),),
+              settled=False)
 GPT6_REASONING_TOKENS = Fact("Reasoning tokens are counted in completion_tokens and billed as output; a short prompt "
                              "takes 0 at none, up to about 50 at low and about 75 at medium.",
                              (SMOKE_TEST, REASONING_GUIDE))
@@ -254,7 +279,7 @@ GPT6_MIN_OUTPUT = Fact("max_output_tokens below 16 is refused on Responses.", (S
 GPT6_ECHO = Fact("The answer's model field repeats the requested name (no dated snapshot), and system_fingerprint "
                  "is null.", (SMOKE_TEST,), settled=False)
 _GPT6_FACTS = (GPT6_REASONS, GPT6_EFFORTS, GPT6_TEMPERATURE, GPT6_TOP_P, GPT6_TOOLS, GPT6_MAX_TOKENS, GPT6_LOGPROBS,
-               GPT6_OTHER_SAMPLING, GPT6_REASONING_TOKENS, GPT6_REASONING_ITEM, GPT6_MIN_OUTPUT, GPT6_ECHO)
+               GPT6_OTHER_SAMPLING, GPT6_N, GPT6_REASONING_TOKENS, GPT6_REASONING_ITEM, GPT6_MIN_OUTPUT, GPT6_ECHO)
 
 CATALOGUE: dict[str, Model] = {m.name: m for m in (
     Model(CHAT, "gpt-6", ("chat", "responses"), reasons=True, default_effort="medium",
@@ -274,7 +299,10 @@ CATALOGUE: dict[str, Model] = {m.name: m for m in (
           efforts={"chat": CHAT_EFFORTS, "responses": RESPONSES_EFFORTS}, tools_need_no_reasoning=TOOLS_ENDING_GPT6,
           facts=(Fact("Takes temperature at effort none; its default effort is medium.",
                       (MODELS_DEV_6639, SMOKE_TEST)),
-                 Fact("Refuses reasoning effort minimal.", (EXPERIENTIAL_764,)))),
+                 Fact("Refuses reasoning effort minimal.", (EXPERIENTIAL_764,)),
+                 Fact("The openai-agents SDK's default model: an Agent that names no model calls gpt-5.6-luna and "
+                      "sends reasoning.effort none and verbosity low (taken, by the facts above). An Agent that names "
+                      "gpt-6-luna gets no settings added.", (AGENTS_DEFAULTS,)))),
     Model(CHAT_LARGER, "gpt-5.4", ("chat", "responses"), reasons=True, default_effort="none",
           efforts={"chat": CHAT_EFFORTS, "responses": CHAT_EFFORTS}, tools_need_no_reasoning=TOOLS_ENDING_GPT54,
           facts=(Fact("Does not reason unless asked: function tools work with no reasoning_effort.",
@@ -287,11 +315,23 @@ CATALOGUE: dict[str, Model] = {m.name: m for m in (
     Model("gpt-5.4", "gpt-5.4", ("chat", "responses"), reasons=True, default_effort="none",
           efforts={"chat": CHAT_EFFORTS, "responses": CHAT_EFFORTS}, tools_need_no_reasoning=TOOLS_ENDING_GPT54,
           facts=(Fact("As gpt-5.4-mini.", (PIPECAT_4043, LLMCOMP_69)),)),
+    Model("gpt-4o", "gpt-4o", ("chat", "responses"),
+          facts=(Fact("Named in lesson 05 only: OpenAI's token-counting cookbook checked its counts against the live "
+                      "API with it. Does not reason; the installed SDK's notes announce its shutdown "
+                      "(helpers.lifecycle reads the date).", (COOKBOOK_COUNTING, SDK_NOTES)),)),
     Model(EMBEDDING, "embedding", ("embeddings",)),
+    Model("text-embedding-ada-002", "embedding", ("embeddings",),
+          facts=(Fact("Named in lesson 11 only, as the model old guides use; still listed by the installed SDK, "
+                      "with no shutdown note.", (SDK_MODELS,)),)),
     Model("text-embedding-3-large", "embedding", ("embeddings",)),
     Model(MODERATION, "moderation", ("moderations",)),
     Model(TRANSCRIBE, "transcription", ("audio",)),
     Model("whisper-1", "transcription", ("audio",)),
+    *(Model(name, "transcription", ("audio",),
+            facts=(Fact("Named in lesson 04c only: the SDK documents json as its only response_format; the installed "
+                        "SDK's notes announce its shutdown (helpers.lifecycle reads the date).",
+                        (SDK_TRANSCRIBE_FORMATS, SDK_NOTES)),))
+      for name in ("gpt-4o-transcribe", "gpt-4o-mini-transcribe")),
     Model(SPEECH, "speech", ("audio",)),
     Model(IMAGE, "image", ("images",)),
     Model(INSTRUCT, "gpt-3.5", ("completions",), shutdown=date(2026, 9, 28),
@@ -311,12 +351,6 @@ CATALOGUE: dict[str, Model] = {m.name: m for m in (
 FORCED_TOOL = Source("vllm-project/vllm#25054 (2025-09-17, OpenAI's answers to gpt-4o requests, quoted)",
                      "(tool_choice, stream) -> OpenAI: required, False -> tool_calls; required, True -> tool_calls; "
                      "named, False -> stop; named, True -> stop")
-COOKBOOK_COUNTING = Source(
-    "openai/openai-cookbook examples/How_to_count_tokens_with_tiktoken.ipynb (commit c81359cd); "
-    "openai/openai-cookbook#2140",
-    "124 prompt tokens counted by num_tokens_from_messages(), 124 counted by the API; 101 by num_tokens_for_tools(), "
-    "101 by the API (gpt-4o); o4-mini and gpt-5 count one lower; output schema: the JSON without required, "
-    "additionalProperties and $schema, plus 9", kind="docs")
 COUNTING = Fact("Prompt tokens follow OpenAI's published counting (3 per message, 3 for the reply; function "
                 "definitions by the cookbook's num_tokens_for_tools); reasoning models one token lower; output "
                 "schemas by one user's measured formula.", (COOKBOOK_COUNTING,), settled=False)
@@ -354,6 +388,18 @@ CACHING_CAPTURES = Source(
     "usage.prompt_tokens_details.cached_tokens / cache_write_tokens (Chat), usage.input_tokens_details (Responses)")
 CACHING_AX = Source("ax-llm/ax#573 (2026-08-05, gpt-5.6-luna)",
                     "an append-only conversation's cached_tokens pinned at the system message on every turn")
+CACHE_KEY_GUIDE = Source(
+    "OpenAI's prompt caching guide, quoted in sernote/audit-prompt-caching#15 (2026-08-04) and "
+    "iii-hq/workers#1202",
+    "on GPT-5.6 and later model families you must set [prompt_cache_key] to get the more reliable matching, for "
+    "both implicit and explicit caching. Without a key a request may still take an automatic hit, but it does not "
+    "use the improved per-breakpoint matching. ... prompt_cache_key: a stable ID that routes requests to the same "
+    "cache. Set it consistently across all requests in a session or application", kind="docs")
+CACHE_KEY = Fact(
+    "On GPT-5.6 and later, the breakpoint matching (a read of the longest prefix an earlier request wrote) is the "
+    "guide's promise only for requests that share a prompt_cache_key; without one a hit may come but is not to be "
+    "counted on. The stand-in reads the cache either way; lesson 05b, which teaches caching, sends a key.",
+    (CACHE_KEY_GUIDE,), settled=False)
 VISION_FACTS = (
     Fact("Images are billed as input tokens: 32-pixel patches of the image after fitting it to its detail, times "
          "1.2 per patch on GPT-5.6 and later (GPT-6 included); detail high fits 2048×2048 and 2,500 patches, auto "
@@ -418,24 +464,127 @@ CONVERSATIONS = Fact(
 REASONING_SUMMARY = Fact(
     "With reasoning.summary set (auto, concise, detailed) a reasoning item carries summary_text parts, streamed "
     "before the answer as response.reasoning_summary_part.added, reasoning_summary_text.delta and .done, "
-    "reasoning_summary_part.done; without it no summary comes. A summary can be empty for a short answer.",
+    "reasoning_summary_part.done; without it no summary comes. A summary can be empty for a short answer. An "
+    "organization that is not verified is refused a summary: 400 \"Your organization must be verified to generate "
+    "reasoning summaries. ...\" (param reasoning.summary, code unsupported_value); the kit's recordings are of a "
+    "verified organization.",
     (Source("leookun/cursor-byok#281 (2026-08-08)", "The adapter requested reasoning.encrypted_content but omitted "
             "reasoning.summary, so OpenAI did not emit response.reasoning_summary_text.delta."),
      Source("anomalyco/opencode#44595 (2026-08-24)", "response.output_item.added {type:\"reasoning\"} -> "
             "response.reasoning_summary_part.added {summary_index:0} -> response.reasoning_summary_text.done -> "
             "response.reasoning_summary_part.done -> response.output_item.done"),
+     Source("continuedev/continue#9811 (2026-01-23, gpt-5); continuedev/continue#9928 (2026-01-26)",
+            "{\"message\":\"Your organization must be verified to generate reasoning summaries. Please go to: "
+            "https://platform.openai.com/settings/organization/general and click on Verify Organization. If you "
+            "just verified, it can take up to 15 minutes for access to propagate.\",\"type\":"
+            "\"invalid_request_error\",\"param\":\"reasoning.summary\",\"code\":\"unsupported_value\"}"),
      Source("mstarren/nanobot#18 (2026-08-16, gpt-5.6-luna on a Responses endpoint)",
             "the Responses endpoint returns a structured reasoning item {\"type\": \"reasoning\", \"summary\": "
             "[{\"type\": \"summary_text\", \"text\": \"...\"}]}")),
+    settled=False)
+
+FUNCTION_CALL_NEEDS_REASONING = Fact(
+    "On the Responses API a reasoning model's function_call item, sent back in input by its id, must come with the "
+    "reasoning item that preceded it; without it the API answers 400 \"Item 'fc_...' of type 'function_call' was "
+    "provided without its required 'reasoning' item: 'rs_...'.\" (param input, code null). Sending the whole "
+    "output back, or using previous_response_id, keeps it.",
+    (Source("continuedev/continue#10018 (2026-01-29, gpt-5); continuedev/continue#12056 (2026-04-06)",
+            "{\"message\":\"Item 'fc_07b2...' of type 'function_call' was provided without its required "
+            "'reasoning' item: 'rs_07b2...'.\",\"type\":\"invalid_request_error\",\"param\":\"input\","
+            "\"code\":null}"),))
+
+FILE_SEARCH_COOKBOOK = Source(
+    "openai/openai-cookbook examples/File_Search_Responses.ipynb (a captured answer, gpt-4o-mini)",
+    "output[0] the file_search_call (queries, status, results null unless included), output[1] the message, "
+    "its output_text annotations of type file_citation naming the file_id and filename used")
+FILE_SEARCH_TOOL_CHOICE = Source(
+    "BittnerPierre/AI-Agent-Casebook#127 (gpt-5 on /v1/responses)",
+    "400 Tool choices other than 'auto' are not supported with model 'gpt-5' and the following tool types: "
+    "'file_search'. (param tool_choice)")
+SPEC_FILE_SEARCH = Source("OpenAI's OpenAPI spec: FileSearchTool (vector_store_ids, max_num_results), "
+                          "FileSearchToolCall, Includable file_search_call.results, StaticChunkingStrategy",
+                          "results: The results of the file search tool call (only with include "
+                          "file_search_call.results); chunking default 800 tokens, 400 overlap", kind="spec")
+FILE_SEARCH_SHAPE = Fact(
+    "The file_search tool answers with a file_search_call item (its queries; results only when include asks for "
+    "file_search_call.results) before the message, whose text carries file_citation annotations naming the file; "
+    "the retrieved chunks count as input tokens.", (FILE_SEARCH_COOKBOOK, SPEC_FILE_SEARCH))
+FILE_SEARCH_GPT6 = Fact(
+    "gpt-6-luna takes the file_search tool on the Responses API with tool_choice auto (the spec offers the tool to "
+    "every model; no public capture shows a GPT-6 answer); a reasoning model refuses any other tool_choice with it.",
+    (SPEC_FILE_SEARCH, FILE_SEARCH_TOOL_CHOICE), settled=False)
+PDF_INPUT = Fact(
+    "The Responses API reads a PDF given as an input_file part (file_id, file_data or file_url): the model gets its "
+    "text and an image of each page, billed as input. GPT-5.6 Luna's document tests pass with PDFs and GPT-6 Luna "
+    "has the same input contract; how a page image is counted is not documented, so the kit counts each page as "
+    "a 768×1024 image by the model's image rule (helpers/authoring/standin/files.py).",
+    (Source("openai/openai-go#524 (2026-06-24, an OpenAI maintainer)", "This is supported through the Responses "
+            "API. You can include both text and a PDF/file input in the same user message ... FileID ... FileURL ... "
+            "FileData for base64 file content.", kind="docs"),
+     Source("Kiln-AI/Kiln#1560 (live provider tests of gpt-5.6-luna)",
+            "test_extract_document_success[application/pdf-*-gpt_5_6_luna-openai] passes (an intermittent 401, passes "
+            "on rerun)"),
+     Source("dust-tt/dust#33031 (2026-09-22)", "GPT-6 Luna ... with an identical input contract and context window "
+            "[to GPT-5.6 Luna]", kind="notice"),
+     Source("langchain-ai/langchain#30601", "OpenAI does not appear to document how it transforms PDF pages to "
+            "images, which determines how tokens are counted", kind="docs")),
+    settled=False)
+PREVIOUS_RESPONSE = Fact(
+    "A response created with previous_response_id reads that response's input and output before its own input (a "
+    "stored response: store defaults to true).",
+    (Source("OpenAI's OpenAPI spec: CreateResponse.previous_response_id, store", "The unique ID of the previous "
+            "response to the model. Use this to create multi-turn conversations.", kind="spec"),))
+OUTPUT_BUDGET = Fact(
+    "A reasoning model spends max_output_tokens (max_completion_tokens on chat) on reasoning first: a small limit "
+    "ends the answer early, status incomplete with reason max_output_tokens on Responses (finish_reason length on "
+    "chat), possibly with no text at all.", (REASONING_GUIDE, SMOKE_TEST))
+BATCH = Fact(
+    "A batch runs the lines of a JSONL file (custom_id, method, url, body) against one endpoint within 24h: "
+    "validating, in_progress, then completed with an output file of {id, custom_id, response: {status_code, "
+    "request_id, body}, error} lines; requests refused go to the error file. Each line's body is refused or "
+    "answered as the same request sent alone would be. Prices: helpers.prices (batch rates).",
+    (Source("OpenAI's OpenAPI spec: CreateBatchRequest (endpoint, completion_window '24h'), Batch.status, "
+            "BatchRequestInput, BatchRequestOutput", "BatchRequestOutput: id, custom_id, response {status_code, "
+            "request_id, body}, error", kind="spec"),))
+RATE_LIMIT_HEADERS = Fact(
+    "Every answer carries x-ratelimit-limit/remaining/reset for requests and tokens; a reset is written as Go "
+    "writes durations (17ms, 6m0s) and is the time the used part takes to refill at the limit's per-minute rate "
+    "(helpers/authoring/standin/ratelimits.py).",
+    (Source("alexrudall/ruby-openai#419 (quoting OpenAI's rate-limits guide)", "x-ratelimit-limit-requests: 60, "
+            "x-ratelimit-remaining-requests: 59, x-ratelimit-reset-requests: 1s, x-ratelimit-reset-tokens: 6m0s"),
+     Source("openai/openai-python#416", "x-ratelimit-limit-requests: 3500, x-ratelimit-remaining-requests: 3499, "
+            "x-ratelimit-reset-requests: 17ms")))
+
+RESPONSE_FIELDS = Fact(
+    "A Responses answer echoes the request's settings and also carries billing {payer: developer}, "
+    "prompt_cache_retention (null unless asked) and frequency_penalty and presence_penalty (0), which the spec "
+    "does not list. The captures are of gpt-4o models; no GPT-6 capture shows the whole object.",
+    (Source("a test fixture quoting OpenAI's batch output for gpt-4o-mini-2024-07-18 (2025-12), found through the "
+            "search corpus", "\"background\": false, \"billing\": {\"payer\": \"developer\"}, ... "
+            "\"prompt_cache_key\": null, \"prompt_cache_retention\": null, \"reasoning\": {\"effort\": null, "
+            "\"summary\": null}, \"safety_identifier\": null, \"service_tier\": \"default\""),
+     Source("an openai-agents run state quoting a gpt-4o-2024-08-06 response (2026-02), found through the search "
+            "corpus", "\"billing\": { \"payer\": \"developer\" }, \"completed_at\": 1770383792, ... "
+            "\"frequency_penalty\": 0, ... \"presence_penalty\": 0, ... \"prompt_cache_retention\": null")),
     settled=False)
 
 # Facts about the API as a whole, not one model.
 GENERAL_FACTS = (
     *VISION_FACTS,
     *CACHING_FACTS,
+    CACHE_KEY,
     COUNTING,
     CONVERSATIONS,
     REASONING_SUMMARY,
+    FUNCTION_CALL_NEEDS_REASONING,
+    RESPONSE_FIELDS,
+    PREVIOUS_RESPONSE,
+    OUTPUT_BUDGET,
+    FILE_SEARCH_SHAPE,
+    FILE_SEARCH_GPT6,
+    PDF_INPUT,
+    BATCH,
+    RATE_LIMIT_HEADERS,
     WEB_SEARCH_SHAPE,
     WEB_SEARCH_COST,
     WEB_SEARCH_GPT6,

@@ -22,6 +22,12 @@ CHAT_ON_COMPLETIONS = Source(
     "alexrudall/ruby-openai#546 (2024-11-12); RomanHotsiy/commitgpt#43; diffbot/code-gpt-docs#172 (status 404)",
     "{\"message\"=>\"This is a chat model and not supported in the v1/completions endpoint. Did you mean to use "
     "v1/chat/completions?\", \"type\"=>\"invalid_request_error\", \"param\"=>\"model\", \"code\"=>nil}")
+MOVED_PARAMETER = Source(
+    "OpenHands/software-agent-sdk#755 (2025-10-15, gpt-5 on /v1/responses, the API's answer quoted through litellm)",
+    "{\"message\": \"Unsupported parameter: 'reasoning_effort'. In the Responses API, this parameter has moved to "
+    "'reasoning.effort'. Try again with the new parameter. See the API documentation for more information: "
+    "https://platform.openai.com/docs/api-reference/responses/create.\", \"type\": \"invalid_request_error\", "
+    "\"param\": null, \"code\": \"unsupported_parameter\"}")
 MIN_OUTPUT_CODE = Source("several code fixtures quoting the API (found through the search corpus)",
                          "\"param\": \"max_output_tokens\", \"code\": \"integer_below_min_value\"")
 
@@ -145,19 +151,28 @@ def _chat_refusal(entry: models.Model, body: dict) -> Refusal | None:
 
 
 def _responses_refusal(entry: models.Model, body: dict) -> Refusal | None:
-    if "reasoning_effort" in body:
-        return Refusal(400, "Unsupported parameter: 'reasoning_effort'. In the Responses API, this parameter has "
-                            "moved to 'reasoning.effort'.", "reasoning_effort", None, models.SMOKE_TEST)
+    # A Chat Completions parameter that moved: OpenHands/software-agent-sdk#755 quotes the API's whole answer for
+    # reasoning_effort (param null, code unsupported_parameter); no capture quotes response_format's, which is
+    # written the same way, the API's own wording for the other moved parameter.
+    for old, new in (("reasoning_effort", "reasoning.effort"), ("response_format", "text.format")):
+        if old in body:
+            return Refusal(400, f"Unsupported parameter: '{old}'. In the Responses API, this parameter has moved to "
+                                f"'{new}'. Try again with the new parameter. See the API documentation for more "
+                                "information: https://platform.openai.com/docs/api-reference/responses/create.",
+                           None, "unsupported_parameter", MOVED_PARAMETER)
     if "max_tokens" in body:
         return Refusal(400, "Unknown parameter: 'max_tokens'.", "max_tokens", "unknown_parameter", models.VERIFAI)
-    if "response_format" in body:
-        return Refusal(400, "Unsupported parameter: 'response_format'. In the Responses API, this parameter has "
-                            "moved to 'text.format'.", "response_format", None, models.SMOKE_TEST)
     effort = (body.get("reasoning") or {}).get("effort")
     if entry.reasons and effort is not None and not entry.accepts_effort(RESPONSES, effort):
         return Refusal(400, f"Unsupported value: '{effort}' is not supported with the '{entry.name}' model. "
                             f"Supported values are: {listed(entry.efforts[RESPONSES])}.", "reasoning.effort",
                        "unsupported_value", models.AGENTS_2089)
+    given = body.get("tools")
+    tools: list = given if isinstance(given, list) else []
+    if entry.reasons and any(isinstance(t, dict) and t.get("type") == "file_search" for t in tools) \
+            and body.get("tool_choice", "auto") != "auto":
+        return Refusal(400, f"Tool choices other than 'auto' are not supported with model '{entry.name}' and the "
+                            "following tool types: 'file_search'.", "tool_choice", None, models.FILE_SEARCH_TOOL_CHOICE)
     most = body.get("max_output_tokens")
     if isinstance(most, int) and most < RESPONSES_MIN_OUTPUT:
         return Refusal(400, f"Invalid 'max_output_tokens': integer below minimum value. Expected a value >= "

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 
 import openai
 import pytest
 from openai import OpenAI
 
-from helpers import meter, models, modes, paths, prices, traffic
+from helpers import meter, models, modes, paths, prices, traffic, vision
 from helpers.authoring import figures, pdf
 from helpers.authoring.standin import StandIn
 from helpers.tokens import count_text
@@ -124,7 +125,10 @@ def test_a_pdf_counts_its_text_and_a_picture_of_each_page_by_id_or_inline(client
         {"type": "input_file", "filename": PDF.name,
          "file_data": "data:application/pdf;base64," + base64.b64encode(data).decode()}, question]}])
     plain = client.responses.create(model=models.CHAT, input=[{"role": "user", "content": [question]}])
-    added = count_text(pdf.text_of(data), models.CHAT) + pdf.page_count(data) * 765
+    # each page's image is billed as an image of a rendered page is, by the model's image rule (helpers.vision)
+    page = vision.image_tokens(768, 1024, "auto", models.CHAT)
+    assert page == math.ceil(24 * 32 * 1.2), "GPT-6: 32-pixel patches x 1.2 (helpers.models.VISION_FACTS)"
+    added = count_text(pdf.text_of(data), models.CHAT) + pdf.page_count(data) * page
     assert by_id.usage.input_tokens == inline.usage.input_tokens == plain.usage.input_tokens + added
 
 
@@ -250,3 +254,37 @@ def test_a_reasoning_model_takes_file_search_only_with_tool_choice_auto(client):
         client.responses.create(model=models.CHAT, input="Hi", tools=tools, tool_choice="required")
     assert caught.value.body["param"] == "tool_choice"
     assert client.responses.create(model=models.CHAT, input="Hi", tools=tools, tool_choice="auto").status == "completed"
+
+
+def test_a_batch_line_the_api_would_refuse_goes_to_the_error_file_with_the_apis_words(client):
+    """Each line is answered as the same request sent alone (helpers.models.BATCH): a temperature at the
+    default effort is refused, and the batch goes on."""
+    from helpers.refusals import refusal
+
+    client, _ = client
+    lines = [{"custom_id": "ok", "method": "POST", "url": "/v1/responses",
+              "body": {"model": models.CHAT, "input": "Hi"}},
+             {"custom_id": "hot", "method": "POST", "url": "/v1/responses",
+              "body": {"model": models.CHAT, "input": "Hi", "temperature": 0.2}}]
+    upload = client.files.create(file=("in.jsonl", "".join(json.dumps(line) + "\n" for line in lines).encode()),
+                                 purpose="batch")
+    batch = client.batches.create(input_file_id=upload.id, endpoint="/v1/responses", completion_window="24h")
+    for _ in range(2):
+        batch = client.batches.retrieve(batch.id)
+    assert (batch.status, batch.request_counts.completed, batch.request_counts.failed) == ("completed", 1, 1)
+    [failed] = [json.loads(line) for line in client.files.content(batch.error_file_id).text.splitlines()]
+    expected = refusal("/v1/responses", lines[1]["body"])
+    assert failed["custom_id"] == "hot" and failed["response"]["status_code"] == expected.status
+    assert failed["response"]["body"] == expected.body()
+
+
+def test_a_vector_store_carries_every_field_a_captured_one_does(client):
+    """OpenGPTs-platform/assistants-api#27 quotes OpenAI's answer to vector_stores.create: id, created_at,
+    file_counts, last_active_at, metadata, name, object, status, usage_bytes, expires_after (null) and
+    expires_at (null)."""
+    client, _ = client
+    raw = client.vector_stores.with_raw_response.create(name="guide")
+    body = json.loads(raw.text)
+    assert set(body) >= {"id", "created_at", "file_counts", "last_active_at", "metadata", "name", "object",
+                         "status", "usage_bytes", "expires_after", "expires_at"}
+    assert (body["expires_after"], body["expires_at"]) == (None, None)

@@ -128,9 +128,17 @@ REFUSED = [
      "values are: 'none', 'low', 'medium', 'high', 'xhigh', and 'max'."),
     (RESPONSES_PATH, {"model": models.CHAT, "input": "hi", "max_output_tokens": 8}, 400, "integer_below_min_value",
      "Invalid 'max_output_tokens': integer below minimum value. Expected a value >= 16, but got 8 instead."),
-    (RESPONSES_PATH, {"model": models.CHAT, "input": "hi", "reasoning_effort": "low"}, 400, None,
+    (RESPONSES_PATH, {"model": models.CHAT, "input": "hi", "tool_choice": "required",
+                      "tools": [{"type": "file_search", "vector_store_ids": ["vs_1"]}]}, 400, None,
+     "Tool choices other than 'auto' are not supported with model 'gpt-6-luna' and the following tool types: "
+     "'file_search'."),
+    (RESPONSES_PATH, {"model": models.CHAT, "input": "hi", "reasoning_effort": "low"}, 400, "unsupported_parameter",
      "Unsupported parameter: 'reasoning_effort'. In the Responses API, this parameter has moved to "
-     "'reasoning.effort'."),
+     "'reasoning.effort'. Try again with the new parameter. See the API documentation for more information: "
+     "https://platform.openai.com/docs/api-reference/responses/create."),
+    (RESPONSES_PATH, {"model": models.CHAT, "input": "hi", "response_format": {"type": "json_object"}}, 400,
+     "unsupported_parameter", "Unsupported parameter: 'response_format'. In the Responses API, this parameter has "
+     "moved to 'text.format'. Try again with the new parameter."),
 ]
 ACCEPTED = [
     (CHAT_PATH, {"model": models.CHAT, "messages": HI}),
@@ -153,6 +161,8 @@ ACCEPTED = [
 def test_the_catalogue_refuses_as_the_api_does_and_so_does_the_stand_in(standin, path, body, status, code, message):
     found = refusal(path, body)
     assert found is not None and (found.status, found.code) == (status, code)
+    if "has moved to" in message:
+        assert found.param is None, "the API names no param for a parameter that moved (OpenHands#755)"
     named = [v for module in (models, refusals) for v in vars(module).values() if isinstance(v, models.Source)]
     assert found.message.startswith(message) and found.source in named, "each refusal cites a named source"
     client = OpenAI(base_url=standin.url, api_key="sk-kit-test", max_retries=0)
@@ -223,3 +233,136 @@ def test_lesson_02_teaches_the_reasoning_refusal_and_the_way_around_it():
                 and "raises-exception" not in c.metadata.get("tags", [])]
     assert sampling and all('reasoning_effort="none"' in c.source for c in sampling)
     assert "Only the default (1) value is supported." in _shown_outputs("02_parameters")
+
+
+# --- every model the kit names, wherever it names it ----------------------------------------------
+
+# A model's name as lessons, recordings and data spell it (OpenAI's naming: gpt-..., o-series, the older names).
+MODEL_NAME = re.compile(r"(?<![\w./-])(?:gpt-(?:\d[\w.]*|image|transcribe|4o)(?:-[\w.]+)*|o[134](?:-mini|-pro)?"
+                        r"|chatgpt-4o-latest|text-embedding-[\w-]+|text-davinci-\d+|dall-e-\d|whisper-1"
+                        r"|tts-1(?:-hd)?|davinci-002|babbage-002|omni-moderation-[\w-]+|text-moderation-[\w-]+)"
+                        r"(?![\w-])")
+RETRIEVE = re.compile(r"models\.retrieve\(\s*[\"']([^\"']+)[\"']")
+
+
+def _named(text: str) -> set[str]:
+    return {name.rstrip(".") for name in MODEL_NAME.findall(text)} | set(RETRIEVE.findall(text))
+
+
+def named_models() -> dict[str, set[str]]:
+    """Each model name a lesson (code or prose), recording, batch file, exercise, widget or data file names,
+    with where: what the lessons send and what they tell a learner about."""
+    from agents.models.default_models import get_default_model
+
+    found: dict[str, set[str]] = {}
+
+    def add(names, where):
+        for name in names:
+            found.setdefault(name, set()).add(where)
+
+    for path in sorted(paths.NOTEBOOKS.glob("[0-9][0-9]*.ipynb")):
+        for cell in nbformat.read(path, as_version=4).cells:
+            add(_named(cell.source), path.stem)
+            if cell.cell_type == "code" and re.search(r"\bAgent\(", cell.source) and "model=" not in cell.source:
+                add({get_default_model()}, f"{path.stem} (the Agents SDK's default model)")
+    for path in sorted(paths.RECORDINGS.glob("*.json")):
+        for interaction in json.loads(path.read_text(encoding="utf-8"))["interactions"]:
+            body = interaction["request"].get("body")
+            if isinstance(body, dict) and isinstance(body.get("model"), str):
+                add({body["model"]}, path.name)
+    for blob in sorted((paths.RECORDINGS / "blobs").glob("*")):
+        if blob.read_bytes()[:1] == b"{":  # a JSONL answer: a batch's output file
+            for line in blob.read_text(encoding="utf-8").splitlines():
+                request = json.loads(line).get("response", {}).get("body", {})
+                add({request["model"]} if isinstance(request.get("model"), str) else set(), f"blob {blob.name}")
+    data = [p for p in paths.ROOT.joinpath("data").rglob("*") if p.suffix in (".json", ".jsonl", ".md")
+            and paths.RECORDINGS not in p.parents]
+    modules = sorted(paths.ROOT.joinpath("helpers").glob("exercises/*.py")) \
+        + sorted(paths.ROOT.joinpath("helpers").glob("widgets/*.py"))
+    for path in data + modules:
+        add(_named(path.read_text(encoding="utf-8")), str(path.relative_to(paths.ROOT)))
+    return found
+
+
+def test_every_model_the_kit_names_anywhere_is_in_the_catalogue():
+    """Not only `model="..."` in code: prose, recordings, batch lines, data files, exercises, widgets and the
+    Agents SDK's default. The names helpers.models lists as family prefixes (`startswith(("gpt-6",))`) are
+    not models."""
+    named = named_models()
+    assert {models.CHAT, models.EMBEDDING, "gpt-4o-mini-tts"} <= set(named), "the scan finds the lessons' models"
+    missing = {name: sorted(where) for name, where in named.items()
+               if models.model(name) is None and name not in models.SHUT_DOWN and name not in models.FAMILY_PREFIXES}
+    assert not missing, f"models the kit names that helpers/models.py does not list: {missing}"
+    for prefix in models.FAMILY_PREFIXES:
+        begun = [name for name in models.CATALOGUE if name.startswith((prefix + "-", prefix + "."))]
+        assert begun, f"{prefix} begins no catalogued model"
+
+
+# --- docs/model-facts.md: what each lesson's recorded answers rest on ------------------------------
+
+# (lesson, what its learner sees): each behaviour of the later lessons the page must list with its fact.
+SHOWN_BEHAVIOURS = [
+    ("04f_vision", "image tokens in usage"),
+    ("05b_prompt_caching", "cached and cache-write tokens in usage"),
+    ("10_responses_api", "earlier turns read from previous_response_id"),
+    ("10_responses_api", "an answer cut short by max_output_tokens"),
+    ("10c_responses_tools", "the reasoning item sent back with its function call"),
+    ("14_file_search", "the file_search tool accepted"),
+    ("14_file_search", "file_search_call items and file_citation annotations"),
+    ("14_file_search", "a PDF read from an input_file part"),
+    ("15_batch", "a batch of requests run from a JSONL file"),
+    ("15_batch", "batch lines: reasoning tokens in usage"),
+    ("17_async", "rate-limit headers on every answer"),
+    ("18_agents_and_next", "the reasoning item sent back with its function call"),
+]
+
+
+@pytest.mark.parametrize(("lesson", "label"), SHOWN_BEHAVIOURS, ids=[f"{a}-{b[:24]}" for a, b in SHOWN_BEHAVIOURS])
+def test_the_fact_page_lists_what_the_later_lessons_show(lesson, label):
+    from helpers.authoring import factsheet
+
+    seen = factsheet.lesson_dependencies()[lesson]
+    assert label in seen, f"{lesson}: docs/model-facts.md does not say what {label!r} rests on; it lists {sorted(seen)}"
+    count, fact = seen[label]
+    assert count >= 1 and (fact.sources if isinstance(fact, models.Fact) else fact.source)
+
+
+def test_a_lesson_that_teaches_caching_sends_a_prompt_cache_key_with_each_cache_read():
+    """OpenAI's guide: on GPT-5.6 and later a request needs prompt_cache_key for the breakpoint matching the
+    stand-in plays (helpers.models.CACHE_KEY); without one a hit may come, but is not to be counted on. So the
+    lesson that teaches caching (its code marks breakpoints) shows its reads with a key."""
+    teaching = [path for path in sorted(paths.NOTEBOOKS.glob("[0-9][0-9]*.ipynb"))
+                if "prompt_cache_breakpoint" in path.read_text(encoding="utf-8")]
+    assert teaching, "a lesson teaches prompt caching"
+    reads = []
+    for path in [paths.RECORDINGS / f"{notebook.stem}.json" for notebook in teaching]:
+        for interaction in json.loads(path.read_text(encoding="utf-8"))["interactions"]:
+            body = interaction["request"].get("body")
+            usage = ((interaction["response"].get("body") or {}).get("json") or {}).get("usage") or {}
+            details = usage.get("prompt_tokens_details") or usage.get("input_tokens_details") or {}
+            entry = models.model(str((body or {}).get("model", "")))
+            if details.get("cached_tokens") and entry and entry.family in ("gpt-6", "gpt-5.6"):
+                reads.append((path.stem, bool(body.get("prompt_cache_key"))))
+    assert reads, "the lessons show cache reads"
+    assert all(keyed for _, keyed in reads), sorted({stem for stem, keyed in reads if not keyed})
+
+
+def test_no_recording_sends_a_function_call_back_without_its_reasoning_item():
+    """The stateful refusal the stand-in plays (helpers.models.FUNCTION_CALL_NEEDS_REASONING), walked over the
+    recordings in order: each function_call sent back by id comes with the reasoning item before it."""
+    checked = 0
+    for path in sorted(paths.RECORDINGS.glob("*.json")):
+        before: dict[str, str] = {}
+        for interaction in json.loads(path.read_text(encoding="utf-8"))["interactions"]:
+            body = interaction["request"].get("body")
+            items = body.get("input") if isinstance(body, dict) and isinstance(body.get("input"), list) else []
+            given = {item.get("id") for item in items if isinstance(item, dict) and item.get("type") == "reasoning"}
+            for item in items:
+                if isinstance(item, dict) and item.get("type") == "function_call" and item.get("id") in before:
+                    checked += 1
+                    assert before[item["id"]] in given, f"{path.stem}: {item['id']} sent without its reasoning item"
+            output = (((interaction["response"].get("body") or {}).get("json") or {}).get("output") or [])
+            for first, second in zip(output, output[1:], strict=False):
+                if first.get("type") == "reasoning" and second.get("type") == "function_call":
+                    before[second["id"]] = first["id"]
+    assert checked >= 2, "lessons 10c and 18 send calls back"

@@ -31,7 +31,24 @@ def test_every_recorded_interaction_fits_the_published_spec():
                             + ", ".join(f"{count} {kind}" for kind, count in sorted(report.counts.items())) + ")\n")
     assert report.counts["request bodies"] == interactions, "every request was checked"
     assert report.counts["stream events"] > 100 and report.counts["error bodies"] > 0
+    assert report.counts["batch output lines"] > 0, "each line of a recorded batch's output was checked"
     assert not report.failures, "\n".join(report.failures[:30])
+
+
+def test_the_check_fails_a_batch_output_line_the_spec_does_not_accept(tmp_path):
+    source = paths.RECORDINGS / "15_batch.json"
+    data = json.loads(source.read_text(encoding="utf-8"))
+    content = next(i for i in data["interactions"] if i["request"]["path"].endswith("/content"))
+    lines = (paths.RECORDINGS / content["response"]["body"]["blob"]).read_text(encoding="utf-8").splitlines()
+    broken = json.loads(lines[0])
+    del broken["response"]["body"]["output"]
+    (tmp_path / "blobs").mkdir()
+    (tmp_path / content["response"]["body"]["blob"]).write_text(json.dumps(broken) + "\n", encoding="utf-8")
+    (tmp_path / source.name).write_text(json.dumps(data), encoding="utf-8")
+    report = Report()
+    check_recording(report, tmp_path / source.name)
+    assert report.counts["batch output lines"] == 1
+    assert [f for f in report.failures if "line 1" in f and "'output' is a required property" in f]
 
 
 def first_with(notebook: str, test) -> dict:

@@ -586,3 +586,47 @@ def test_command_line_serves_until_stopped():
     finally:
         process.terminate()
         process.wait(timeout=5)
+
+
+WEATHER_TOOL = {"type": "function", "name": "get_weather", "description": "Get the current weather in a city.",
+                "parameters": {"type": "object", "properties": {"city": {"type": "string", "description":
+                               "The city's name in English, e.g. Madrid"}}, "required": ["city"],
+                               "additionalProperties": False}, "strict": True}
+
+
+def test_a_function_call_sent_back_without_its_reasoning_item_is_refused(standin):
+    """A reasoning model's function_call item, sent back by id, needs the reasoning item that came before it
+    (continuedev/continue#10018, #12056: "Item 'fc_...' of type 'function_call' was provided without its required
+    'reasoning' item: 'rs_...'.", param input, code null)."""
+    client = OpenAI(base_url=standin.url, api_key="sk-test", max_retries=0)  # lesson 10c's script answers
+    question = "What's the weather like in Madrid right now?"
+    first = client.responses.create(model=CHAT, input=question, tools=[WEATHER_TOOL])
+    reasoning, call = first.output[0], first.output[1]
+    assert (reasoning.type, call.type) == ("reasoning", "function_call")
+    result = {"type": "function_call_output", "call_id": call.call_id, "output": "sunny"}
+    with pytest.raises(openai.BadRequestError) as caught:
+        client.responses.create(model=CHAT, tools=[WEATHER_TOOL], input=[
+            {"role": "user", "content": question}, call.model_dump(exclude_none=True), result])
+    assert caught.value.body == {
+        "message": f"Item '{call.id}' of type 'function_call' was provided without its required 'reasoning' item: "
+                   f"'{reasoning.id}'.", "type": "invalid_request_error", "param": "input", "code": None}
+    kept = [{"role": "user", "content": question}, *[item.model_dump(exclude_none=True) for item in first.output],
+            result]
+    assert client.responses.create(model=CHAT, tools=[WEATHER_TOOL], input=kept).output_text
+    bare = {"type": "function_call", "call_id": call.call_id, "name": call.name, "arguments": call.arguments}
+    assert client.responses.create(model=CHAT, tools=[WEATHER_TOOL], input=[
+        {"role": "user", "content": question}, bare, result]).output_text  # no id: nothing to look up
+
+
+def test_a_response_carries_the_fields_captured_answers_carry_and_echoes_its_settings(standin):
+    """Two captured Responses answers (a batch output of 2025-12 and an Agents SDK run of 2026-02, quoted in
+    public code: helpers.models.RESPONSE_FIELDS) carry billing, prompt_cache_retention and, in the later one,
+    frequency_penalty and presence_penalty, none of which the spec lists; the request's own settings come back."""
+    client = OpenAI(base_url=standin.url, api_key="sk-test", max_retries=0)
+    raw = client.responses.with_raw_response.create(model=CHAT, input="What's the weather like in Madrid right now?",
+                                                    max_tool_calls=2, safety_identifier="user-7",
+                                                    tools=[WEATHER_TOOL])
+    body = json.loads(raw.text)
+    assert body["billing"] == {"payer": "developer"} and body["prompt_cache_retention"] is None
+    assert (body["frequency_penalty"], body["presence_penalty"]) == (0.0, 0.0)
+    assert (body["max_tool_calls"], body["safety_identifier"]) == (2, "user-7")

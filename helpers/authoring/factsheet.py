@@ -19,8 +19,31 @@ SAMPLING_FACTS = {"temperature": models.GPT6_TEMPERATURE, "top_p": models.GPT6_T
                   "logprobs": models.GPT6_LOGPROBS, "top_logprobs": models.GPT6_LOGPROBS}
 
 
-def facts_behind(path: str, body) -> list[tuple[str, Fact | refusals.Refusal]]:
-    """(what the learner sees, the fact it rests on) for one recorded request."""
+def _parts(body: dict) -> list[dict]:
+    """The content parts of a request's messages or input items."""
+    items = body.get("messages") if isinstance(body.get("messages"), list) else body.get("input")
+    return [part for item in (items if isinstance(items, list) else []) if isinstance(item, dict)
+            for part in (item.get("content") if isinstance(item.get("content"), list) else [])
+            if isinstance(part, dict)]
+
+
+def _usage_details(response: dict | None) -> dict:
+    usage = ((response or {}).get("body") or {}).get("json", {}) if isinstance(response, dict) else {}
+    usage = usage.get("usage") if isinstance(usage, dict) else None
+    if not isinstance(usage, dict):
+        return {}
+    return usage.get("input_tokens_details") or usage.get("prompt_tokens_details") or {}
+
+
+def _status(response: dict | None) -> str | None:
+    body = ((response or {}).get("body") or {}).get("json") if isinstance(response, dict) else None
+    return body.get("status") if isinstance(body, dict) else None
+
+
+def facts_behind(path: str, body, response: dict | None = None) -> list[tuple[str, Fact | refusals.Refusal]]:
+    """(what the learner sees, the fact it rests on) for one recorded request (and its recorded answer)."""
+    if path.rstrip("/") == "/v1/batches" and isinstance(body, dict):
+        return [("a batch of requests run from a JSONL file", models.BATCH)]
     if not isinstance(body, dict):
         return []
     refused = refusals.refusal(path, body)
@@ -31,6 +54,23 @@ def facts_behind(path: str, body) -> list[tuple[str, Fact | refusals.Refusal]]:
     if entry is None or endpoint not in (refusals.CHAT, refusals.RESPONSES):
         return []
     found = [("token counts in usage", models.COUNTING)]
+    if endpoint == refusals.RESPONSES:
+        found.append(("the fields of the Response object", models.RESPONSE_FIELDS))
+    kinds = {part.get("type") for part in _parts(body)}
+    if kinds & {"image_url", "input_image"}:
+        found.append(("image tokens in usage", models.VISION_FACTS[0]))
+    if "input_file" in kinds:
+        found.append(("a PDF read from an input_file part", models.PDF_INPUT))
+    details = _usage_details(response)
+    if details.get("cached_tokens") or details.get("cache_write_tokens"):
+        found.append(("cached and cache-write tokens in usage", models.CACHING_FACTS[0]))
+    if body.get("previous_response_id"):
+        found.append(("earlier turns read from previous_response_id", models.PREVIOUS_RESPONSE))
+    if _status(response) == "incomplete" and body.get("max_output_tokens"):
+        found.append(("an answer cut short by max_output_tokens", models.OUTPUT_BUDGET))
+    items = body.get("input") if isinstance(body.get("input"), list) else []
+    if {"reasoning", "function_call"} <= {item.get("type") for item in items if isinstance(item, dict)}:
+        found.append(("the reasoning item sent back with its function call", models.FUNCTION_CALL_NEEDS_REASONING))
     if entry.reasons:
         if entry.is_reasoning(endpoint, body):
             found.append(("reasoning tokens in usage", models.GPT6_REASONING_TOKENS))
@@ -45,11 +85,16 @@ def facts_behind(path: str, body) -> list[tuple[str, Fact | refusals.Refusal]]:
                 found.append((f"{name} accepted with reasoning off", fact))
             if body.get("tools"):
                 found.append(("function tools accepted with reasoning off", models.GPT6_TOOLS))
+            if isinstance(body.get("n"), int) and body["n"] > 1:
+                found.append(("several choices (n) in one answer", models.GPT6_N))
     tools = [tool.get("type") for tool in body.get("tools") or [] if isinstance(tool, dict)]
     if endpoint == refusals.RESPONSES and "function" in tools and entry.is_reasoning(endpoint, body):
         found.append(("function tools accepted while the model reasons", models.GPT6_TOOLS))
     if endpoint == refusals.RESPONSES and body.get("conversation"):
         found.append(("earlier turns read from the conversation", models.CONVERSATIONS))
+    if endpoint == refusals.RESPONSES and "file_search" in tools:
+        found += [("the file_search tool accepted", models.FILE_SEARCH_GPT6),
+                  ("file_search_call items and file_citation annotations", models.FILE_SEARCH_SHAPE)]
     if endpoint == refusals.RESPONSES and {"web_search", "web_search_preview"} & set(tools):
         found += [("the web search tool accepted", models.WEB_SEARCH_GPT6),
                   ("web_search_call items and url_citation annotations", models.WEB_SEARCH_SHAPE),
@@ -64,13 +109,65 @@ def lesson_dependencies() -> dict[str, dict[str, list]]:
     found: dict[str, dict[str, list]] = {}
     for recording in sorted(paths.RECORDINGS.glob("*.json")):
         seen: dict[str, list] = defaultdict(lambda: [0, None])
-        for interaction in json.loads(recording.read_text(encoding="utf-8"))["interactions"]:
+        interactions = json.loads(recording.read_text(encoding="utf-8"))["interactions"]
+        for interaction in interactions:
             request = interaction["request"]
-            for label, fact in facts_behind(request["path"], request.get("body")):
+            for label, fact in facts_behind(request["path"], request.get("body"), interaction.get("response")):
                 seen[label][0] += 1
                 seen[label][1] = fact
+        for answer in _batch_answers(recording, interactions):
+            for label, fact in _facts_of_answer(answer):
+                seen[label][0] += 1
+                seen[label][1] = fact
+        if _reads_rate_limits(recording.stem):
+            seen[RATE_LIMITS] = [sum(bool(_rate_limit_headers(i)) for i in interactions), models.RATE_LIMIT_HEADERS]
         found[recording.stem] = dict(seen)
     return found
+
+
+RATE_LIMITS = "rate-limit headers on every answer"
+
+
+def _batch_answers(recording: Path, interactions: list[dict]) -> list[dict]:
+    """The answers inside a recorded batch output file (JSONL kept as a blob): each line's response body."""
+    outputs = {body.get("output_file_id") for i in interactions
+               if isinstance(body := ((i["response"].get("body") or {}).get("json")), dict)
+               and body.get("object") == "batch"}
+    found = []
+    for interaction in interactions:
+        parts = interaction["request"]["path"].strip("/").split("/")
+        blob = (interaction["response"].get("body") or {}).get("blob")
+        if blob and len(parts) == 4 and parts[1] == "files" and parts[3] == "content" and parts[2] in outputs:
+            for line in (recording.parent / blob).read_text(encoding="utf-8").splitlines():
+                found.append(json.loads(line)["response"]["body"])
+    return found
+
+
+def _facts_of_answer(answer: dict) -> list[tuple[str, Fact]]:
+    """What a batch line's answer rests on (its request is inside the uploaded file, which is not kept)."""
+    details = (answer.get("usage") or {}).get("output_tokens_details") or {}
+    found = [("batch lines: token counts in usage", models.COUNTING)]
+    if answer.get("object") == "response":
+        found.append(("batch lines: the fields of the Response object", models.RESPONSE_FIELDS))
+    if details.get("reasoning_tokens"):
+        found.append(("batch lines: reasoning tokens in usage", models.GPT6_REASONING_TOKENS))
+    if any(item.get("type") == "reasoning" for item in answer.get("output") or []):
+        found.append(("batch lines: a reasoning item before the message", models.GPT6_REASONING_ITEM))
+    return found
+
+
+def _rate_limit_headers(interaction: dict) -> dict:
+    headers = interaction.get("response", {}).get("headers") or {}
+    return {name: value for name, value in headers.items() if name.lower().startswith("x-ratelimit-")}
+
+
+def _reads_rate_limits(lesson: str) -> bool:
+    """Whether the lesson's code reads the x-ratelimit-* headers (every answer carries them)."""
+    notebook = paths.NOTEBOOKS / f"{lesson}.ipynb"
+    if not notebook.is_file():
+        return False
+    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    return any(cell["cell_type"] == "code" and "x-ratelimit" in "".join(cell["source"]) for cell in cells)
 
 
 def _sources(fact, short: bool = False) -> str:

@@ -95,4 +95,10 @@ CORRECTIONS: tuple[Correction, ...] = (
         "(\"output_file_id\": null, \"in_progress_at\": null, \"failed_at\": null, ... while validating).",
     ) for name in ("errors", "output_file_id", "error_file_id", "in_progress_at", "finalizing_at", "completed_at",
                    "failed_at", "expired_at", "cancelling_at", "cancelled_at")),
+    Correction(
+        (*SCHEMAS, "VectorStoreObject", "properties", "expires_after"), NULLABLE,
+        "A vector store made without an expiration policy sends \"expires_after\": null beside \"expires_at\": null: "
+        "OpenAI's answer to vector_stores.create quoted in OpenGPTs-platform/assistants-api#27 (id vs_BBZ6..., "
+        "\"usage_bytes\": 0, \"expires_after\": null, \"expires_at\": null).",
+    ),
 )

@@ -11,8 +11,9 @@ input tokens (OpenAI's file search guide: limiting `max_num_results` lowers toke
 Which models take the tool: the spec puts FileSearchTool in every model's tools, and the cookbook's capture
 used gpt-4o-mini; a reasoning model takes it too, but only with tool_choice "auto" (a 400 quoted in
 BittnerPierre/AI-Agent-Casebook#127 for gpt-5: "Tool choices other than 'auto' are not supported with model
-'gpt-5' and the following tool types: 'file_search'."). The kit's reasoning models are refused the same way,
-the safer reading where no capture of the GPT-6 family shows either answer.
+'gpt-5' and the following tool types: 'file_search'."). The kit's reasoning models are refused the same way
+(helpers.refusals, before this module runs: helpers.models.FILE_SEARCH_GPT6), the safer reading where no
+capture of the GPT-6 family shows either answer.
 
 The real service ranks chunks by a hybrid of embeddings and keywords; the stand-in ranks by shared words
 alone, which is enough for the kit's small documents. Chunks follow the documented default strategy:
@@ -25,12 +26,10 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from helpers import models
 from helpers.tokens import count_text, get_encoding
 
 from . import files, vector_stores
 from .call import Call
-from .wire import ApiError
 
 CHUNK_TOKENS, OVERLAP_TOKENS = 800, 400
 DEFAULT_RESULTS = 20  # FileSearchTool.max_num_results when not given, as responses echo it
@@ -69,10 +68,6 @@ def search(server, call: Call) -> Searched | None:
     tool = tool_of(call.body)
     if tool is None:
         return None
-    entry = models.model(call.model)
-    if entry is not None and entry.reasons and call.body.get("tool_choice", "auto") != "auto":
-        raise ApiError(400, f"Tool choices other than 'auto' are not supported with model '{call.model}' and the "
-                            "following tool types: 'file_search'.", param="tool_choice")
     documents = vector_stores.searchable(files.store_of(server), list(tool.get("vector_store_ids") or []))
     chunks = [chunk for document in documents for chunk in _chunks(document)]
     query = call.text

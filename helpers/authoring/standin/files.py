@@ -10,6 +10,7 @@ import base64
 import threading
 from dataclasses import dataclass, field
 
+from helpers import vision
 from helpers.authoring import pdf
 from helpers.tokens import count_text
 
@@ -20,10 +21,16 @@ PURPOSES = ("assistants", "batch", "fine-tune", "vision", "user_data", "evals") 
 # The binary answer of GET /v1/files/{id}/content: alexrudall/ruby-openai#474 ("OpenAI sends
 # application/octet-stream"); the spec documents application/json, corrected in tests/openapi/corrections.py.
 CONTENT_TYPE = "application/octet-stream"
-# A PDF reaches the model as its text and an image of each page (OpenAI's file inputs guide). The page
-# image's tokens are an estimate: a page rendered at 768 x 1024 pixels costs 4 tiles of 170 and a base of 85
-# by the vision guide's tile formula.
-PAGE_IMAGE_TOKENS = 4 * 170 + 85
+# A PDF reaches the model as its text and an image of each page (OpenAI's file inputs guide). How a page
+# is rendered is not documented (langchain-ai/langchain#30601; helpers.models.PDF_INPUT), so the page image
+# is taken as 768 x 1024 pixels and billed by the model's own image rule (helpers.vision: 32-pixel patches
+# on GPT-5.6 and later), as an image of that size in the same request would be.
+PAGE_SIZE = (768, 1024)
+
+
+def page_image_tokens(model: str) -> int:
+    return vision.image_tokens(*PAGE_SIZE, "auto", model)
+
 
 
 @dataclass
@@ -134,7 +141,7 @@ def input_file_tokens(server, body: dict, model: str) -> int:
             given_data = str(part.get("file_data", ""))
             data = base64.b64decode(given_data.partition("base64,")[2] or given_data)
         if data.startswith(b"%PDF"):
-            total += count_text(pdf.text_of(data), model) + pdf.page_count(data) * PAGE_IMAGE_TOKENS
+            total += count_text(pdf.text_of(data), model) + pdf.page_count(data) * page_image_tokens(model)
         else:
             total += count_text(data.decode("utf-8", "replace"), model)
     return total

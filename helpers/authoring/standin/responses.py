@@ -13,10 +13,11 @@ from .call import Call, _fallback_entry, _service_tier
 from .usage import _format_schema, prompt_tokens, reasoning_tokens
 from helpers.endpoints import RESPONSES
 from .text import _answer_text, _content_text, _pieces, _response_items, _tool_calls, limit
-from .wire import Answer, Seed, _compact, _obfuscation, json_answer, sse_answer
+from .wire import Answer, ApiError, Seed, _compact, _obfuscation, json_answer, sse_answer
 
 def answer(server, call: Call) -> Answer:
     body, model, seed = call.body, call.model, call.seed
+    _check_reasoning_items(server, body)
     searched = file_search.search(server, call)  # None without a file_search tool
     entry = call.entry() or _fallback_entry(call)
     rid = "resp_" + seed.hex("id", 48)
@@ -57,6 +58,9 @@ def answer(server, call: Call) -> Answer:
         used += count_text(name + arguments, model)
     cid, thread = conversations.items_of(server, body.get("conversation"))
     with server._lock:
+        for before, item in zip(output, output[1:], strict=False):
+            if before["type"] == "reasoning" and item["type"] == "function_call":
+                server._reasoning_before[item["id"]] = before["id"]
         earlier = _as_messages(thread) if cid else server._conversations.get(body.get("previous_response_id"), [])
         conversation = earlier + _as_messages(_response_items(body))
         server._conversations[rid] = conversation + said
@@ -74,6 +78,19 @@ def answer(server, call: Call) -> Answer:
     if body.get("stream"):
         return sse_answer(_response_events(response, model), done=False, tokens=prompt + used)
     return json_answer(response, tokens=prompt + used)
+
+
+def _check_reasoning_items(server, body: dict) -> None:
+    """A reasoning model's function_call item sent back by its id needs the reasoning item that preceded it in
+    the same input (helpers.models.FUNCTION_CALL_NEEDS_REASONING); a call sent without an id is not looked up."""
+    items = body.get("input") if isinstance(body.get("input"), list) else []
+    given = {item.get("id") for item in items if isinstance(item, dict) and item.get("type") == "reasoning"}
+    for item in items:
+        if isinstance(item, dict) and item.get("type") == "function_call":
+            needed = server._reasoning_before.get(item.get("id"))
+            if needed and needed not in given:
+                raise ApiError(400, f"Item '{item['id']}' of type 'function_call' was provided without its "
+                                    f"required 'reasoning' item: '{needed}'.", param="input")
 
 
 def _as_messages(items: list) -> list[dict]:
@@ -133,16 +150,21 @@ def _response_object(call: Call, rid: str, output: list, status: str, prompt: in
     tools = [{"description": None, "strict": True, **tool} if tool.get("type") == "function"
              else web_search.echoed(tool) if tool.get("type") in web_search.TOOL_TYPES else tool
              for tool in body.get("tools") or []]
+    # billing, frequency_penalty, presence_penalty and prompt_cache_retention: fields captured answers carry
+    # that the spec does not list (helpers.models.RESPONSE_FIELDS).
     return {
         "id": rid, "object": "response", "created_at": seed.created, "status": status, "background": False,
+        "billing": {"payer": "developer"},
         "completed_at": seed.created + math.ceil(seed.processing_ms / 1000), "error": None,
+        "frequency_penalty": 0.0,
         "incomplete_details": {"reason": "max_output_tokens"} if status == "incomplete" else None,
         "instructions": body.get("instructions"), "max_output_tokens": body.get("max_output_tokens"),
-        "max_tool_calls": None, "model": call.model, "output": output,
-        "parallel_tool_calls": body.get("parallel_tool_calls", True),
+        "max_tool_calls": body.get("max_tool_calls"), "model": call.model, "output": output,
+        "parallel_tool_calls": body.get("parallel_tool_calls", True), "presence_penalty": 0.0,
         "previous_response_id": body.get("previous_response_id"),
         "prompt_cache_key": body.get("prompt_cache_key"),  # echoed, like the other request settings
-        "reasoning": _reasoning_echo(body, call.model), "safety_identifier": None,
+        "prompt_cache_retention": body.get("prompt_cache_retention"),
+        "reasoning": _reasoning_echo(body, call.model), "safety_identifier": body.get("safety_identifier"),
         "service_tier": _service_tier(body), "store": body.get("store", True),
         "temperature": body.get("temperature", 1.0),
         "text": {"format": {"type": "text"}, "verbosity": "medium", **(body.get("text") or {})},
@@ -152,7 +174,7 @@ def _response_object(call: Call, rid: str, output: list, status: str, prompt: in
                   "input_tokens_details": {"cached_tokens": cache[0], "cache_write_tokens": cache[1]},
                   "output_tokens": used, "output_tokens_details": {"reasoning_tokens": reasoning},
                   "total_tokens": prompt + used},
-        "user": None, "metadata": body.get("metadata") or {},
+        "user": body.get("user"), "metadata": body.get("metadata") or {},
     }
 
 

@@ -77,6 +77,7 @@ class StandIn:
         self.prompt_cache = PromptCache()  # what earlier requests wrote to the prompt cache
         self.limits = ratelimits.Limits()  # one minute of the account's rate limits, for the x-ratelimit-* headers
         self._threads: dict[str, list[dict]] = {}  # conversation id -> its items (the Conversations API)
+        self._reasoning_before: dict[str, str] = {}  # function_call item id -> the reasoning item before it
         self._connections: set[socket.socket] = set()
         self._lock = threading.Lock()
         self._server = self._thread = None

@@ -1,6 +1,7 @@
 """Vector stores (/v1/vector_stores) and their file batches, over the files files.py keeps.
 
-Shapes follow OpenAI's OpenAPI spec (VectorStoreObject, VectorStoreFileBatchObject). A file batch is
+Shapes follow OpenAI's OpenAPI spec (VectorStoreObject, VectorStoreFileBatchObject) and the fields of a captured
+answer (OpenGPTs-platform/assistants-api#27: `expires_after` and `expires_at` null). A file batch is
 `in_progress` when created and `completed` when next read (openai-python's `create_and_poll` polls until
 it is not `in_progress`).
 """
@@ -14,6 +15,13 @@ def _counts(done: int = 0, pending: int = 0) -> dict:
     return {"in_progress": pending, "completed": done, "failed": 0, "cancelled": 0, "total": done + pending}
 
 
+def _expires_at(expires_after, last_active: int) -> int | None:
+    """The spec's VectorStoreExpirationAfter: `days` after the anchor `last_active_at`; none without a policy."""
+    if not isinstance(expires_after, dict) or not isinstance(expires_after.get("days"), int):
+        return None
+    return last_active + expires_after["days"] * 24 * 3600
+
+
 @handler
 def answer(server, store: Store, method: str, rest: list[str], call: Call) -> Answer:
     if not rest and method == "POST":
@@ -25,7 +33,9 @@ def answer(server, store: Store, method: str, rest: list[str], call: Call) -> An
         store.stores[vs_id] = {"id": vs_id, "object": "vector_store", "created_at": created,
                                "name": call.body.get("name") or "", "usage_bytes": 0,
                                "file_counts": _counts(pending=len(file_ids)),
-                               "status": "in_progress" if file_ids else "completed", "expires_at": None,
+                               "status": "in_progress" if file_ids else "completed",
+                               "expires_after": call.body.get("expires_after"),
+                               "expires_at": _expires_at(call.body.get("expires_after"), created),
                                "last_active_at": created, "metadata": call.body.get("metadata") or {}}
         store.store_files[vs_id] = file_ids
         return json_answer(store.stores[vs_id])
