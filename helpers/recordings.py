@@ -44,7 +44,7 @@ class RecordingError(Exception):
 class OfflineMiss(Exception):
     """Offline mode received a request that was not recorded."""
 
-    def __init__(self, *, recording: Recording, request: Sent, note: str = ""):
+    def __init__(self, *, recording: Recording, request: Sent, note: str = "") -> None:
         self.recording = recording
         self.request = request
         message = misses.miss_message(shown(recording.path), recording.requests, request)
@@ -279,7 +279,7 @@ class Answer:
 class Recording:
     """One notebook's recorded answers: loaded on the first request, replayed in turn, added to."""
 
-    def __init__(self, notebook: str):
+    def __init__(self, notebook: str) -> None:
         self.path = recording_path(notebook)  # read now: a test or the build may point RECORDINGS elsewhere
         self.plays: Counter = Counter()  # index -> times replayed (or delivered, for a new answer)
         self.added = 0

@@ -7,6 +7,7 @@ would refuse. Each rule names the catalogue source its wording comes from (helpe
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -50,13 +51,13 @@ def endpoint_of(path: str) -> str | None:
     return ENDPOINTS.get("/v1" + path.removeprefix("/v1").rstrip("/"))
 
 
-def listed(values) -> str:
+def listed(values: Iterable[str]) -> str:
     """The API's way of listing values: 'a', 'b', and 'c'."""
     quoted = [f"'{v}'" for v in values]
     return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + ", and " + quoted[-1]
 
 
-def _number(value) -> str:
+def _number(value: object) -> str:
     return str(value)
 
 
@@ -77,12 +78,9 @@ def refusal(path: str, body: dict, today: date | None = None) -> Refusal | None:
     endpoint = endpoint_of(path)
     if endpoint is None or not isinstance(body, dict):
         return None
-    temperature = body.get("temperature")
-    if isinstance(temperature, int | float) and not isinstance(temperature, bool) and not 0 <= temperature <= 2:
-        side, bound, word = ("above", 2, "<=") if temperature > 2 else ("below", 0, ">=")
-        return Refusal(400, f"Invalid 'temperature': decimal {side} {'maximum' if side == 'above' else 'minimum'} "
-                            f"value. Expected a value {word} {bound}, but got {_number(temperature)} instead.",
-                       "temperature", f"decimal_{side}_{'max' if side == 'above' else 'min'}_value", models.VERIFAI)
+    out_of_range = _temperature_out_of_range(body.get("temperature"))
+    if out_of_range is not None:
+        return out_of_range
     name = body.get("model")
     if not isinstance(name, str):
         return None
@@ -102,6 +100,16 @@ def refusal(path: str, body: dict, today: date | None = None) -> Refusal | None:
     if endpoint == RESPONSES and RESPONSES in entry.endpoints:
         return _responses_refusal(entry, body)
     return None
+
+
+def _temperature_out_of_range(temperature: object) -> Refusal | None:
+    """The range check the API makes before any model rule (0 to 2)."""
+    if not isinstance(temperature, int | float) or isinstance(temperature, bool) or 0 <= temperature <= 2:
+        return None
+    side, bound, word = ("above", 2, "<=") if temperature > 2 else ("below", 0, ">=")
+    return Refusal(400, f"Invalid 'temperature': decimal {side} {'maximum' if side == 'above' else 'minimum'} "
+                        f"value. Expected a value {word} {bound}, but got {_number(temperature)} instead.",
+                   "temperature", f"decimal_{side}_{'max' if side == 'above' else 'min'}_value", models.VERIFAI)
 
 
 def _image_too_large(model: str, body: dict) -> Refusal | None:

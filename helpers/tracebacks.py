@@ -74,7 +74,7 @@ def folded_note(hidden: int) -> str:
 class ErrorDisplay:
     """An IPython custom-exception handler (`shell.set_custom_exc((Exception,), display)`)."""
 
-    def __init__(self, kit_errors: tuple[type[BaseException], ...]):
+    def __init__(self, kit_errors: tuple[type[BaseException], ...]) -> None:
         self.kit_errors = kit_errors
         self.seen: set[type] = set()
 

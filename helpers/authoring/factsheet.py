@@ -40,7 +40,10 @@ def _status(response: dict | None) -> str | None:
     return body.get("status") if isinstance(body, dict) else None
 
 
-def facts_behind(path: str, body, response: dict | None = None) -> list[tuple[str, Fact | refusals.Refusal]]:
+Found = list[tuple[str, "Fact | refusals.Refusal"]]
+
+
+def facts_behind(path: str, body: object, response: dict | None = None) -> Found:
     """(what the learner sees, the fact it rests on) for one recorded request (and its recorded answer)."""
     if path.rstrip("/") == "/v1/batches" and isinstance(body, dict):
         return [("a batch of requests run from a JSONL file", models.BATCH)]
@@ -53,54 +56,75 @@ def facts_behind(path: str, body, response: dict | None = None) -> list[tuple[st
     endpoint = refusals.endpoint_of(path)
     if entry is None or endpoint not in (refusals.CHAT, refusals.RESPONSES):
         return []
-    found = [("token counts in usage", models.COUNTING)]
+    return [*_counted(endpoint), *_what_it_sends(body, response), *_reasoning(entry, endpoint, body),
+            *_responses_tools(entry, endpoint, body),
+            *([("the model name and fingerprint the answer echoes", models.GPT6_ECHO)]
+              if entry.family == "gpt-6" else [])]
+
+
+def _counted(endpoint: str) -> Found:
+    found: Found = [("token counts in usage", models.COUNTING)]
     if endpoint == refusals.RESPONSES:
         found.append(("the fields of the Response object", models.RESPONSE_FIELDS))
+    return found
+
+
+def _what_it_sends(body: dict, response: dict | None) -> Found:
+    """Facts that follow from the request's input and options, whatever the model."""
     kinds = {part.get("type") for part in _parts(body)}
-    if kinds & {"image_url", "input_image"}:
-        found.append(("image tokens in usage", models.VISION_FACTS[0]))
-    if "input_file" in kinds:
-        found.append(("a PDF read from an input_file part", models.PDF_INPUT))
     details = _usage_details(response)
-    if details.get("cached_tokens") or details.get("cache_write_tokens"):
-        found.append(("cached and cache-write tokens in usage", models.CACHING_FACTS[0]))
-    if body.get("previous_response_id"):
-        found.append(("earlier turns read from previous_response_id", models.PREVIOUS_RESPONSE))
-    if _status(response) == "incomplete" and body.get("max_output_tokens"):
-        found.append(("an answer cut short by max_output_tokens", models.OUTPUT_BUDGET))
     items = body.get("input") if isinstance(body.get("input"), list) else []
-    if {"reasoning", "function_call"} <= {item.get("type") for item in items if isinstance(item, dict)}:
-        found.append(("the reasoning item sent back with its function call", models.FUNCTION_CALL_NEEDS_REASONING))
-    if entry.reasons:
-        if entry.is_reasoning(endpoint, body):
-            found.append(("reasoning tokens in usage", models.GPT6_REASONING_TOKENS))
-            if endpoint == refusals.RESPONSES:
-                found.append(("a reasoning item before the message", models.GPT6_REASONING_ITEM))
-                if (body.get("reasoning") or {}).get("summary"):
-                    found.append(("a reasoning summary, streamed before the answer", models.REASONING_SUMMARY))
-        else:
-            given = [name for name in models.SAMPLING if body.get(name) not in (None, False)]
-            for name in given:
-                fact = SAMPLING_FACTS.get(name, models.GPT6_OTHER_SAMPLING)
-                found.append((f"{name} accepted with reasoning off", fact))
-            if body.get("tools"):
-                found.append(("function tools accepted with reasoning off", models.GPT6_TOOLS))
-            if isinstance(body.get("n"), int) and body["n"] > 1:
-                found.append(("several choices (n) in one answer", models.GPT6_N))
+    checks: list[tuple[object, str, Fact]] = [
+        (kinds & {"image_url", "input_image"}, "image tokens in usage", models.VISION_FACTS[0]),
+        ("input_file" in kinds, "a PDF read from an input_file part", models.PDF_INPUT),
+        (details.get("cached_tokens") or details.get("cache_write_tokens"),
+         "cached and cache-write tokens in usage", models.CACHING_FACTS[0]),
+        (body.get("previous_response_id"), "earlier turns read from previous_response_id", models.PREVIOUS_RESPONSE),
+        (_status(response) == "incomplete" and body.get("max_output_tokens"),
+         "an answer cut short by max_output_tokens", models.OUTPUT_BUDGET),
+        ({"reasoning", "function_call"} <= {item.get("type") for item in items if isinstance(item, dict)},
+         "the reasoning item sent back with its function call", models.FUNCTION_CALL_NEEDS_REASONING),
+    ]
+    return [(label, fact) for applies, label, fact in checks if applies]
+
+
+def _reasoning(entry: models.Model, endpoint: str, body: dict) -> Found:
+    """What a reasoning model shows while it reasons, and what it takes with reasoning off."""
+    if not entry.reasons:
+        return []
+    if entry.is_reasoning(endpoint, body):
+        found: Found = [("reasoning tokens in usage", models.GPT6_REASONING_TOKENS)]
+        if endpoint == refusals.RESPONSES:
+            found.append(("a reasoning item before the message", models.GPT6_REASONING_ITEM))
+            if (body.get("reasoning") or {}).get("summary"):
+                found.append(("a reasoning summary, streamed before the answer", models.REASONING_SUMMARY))
+        return found
+    found = [(f"{name} accepted with reasoning off", SAMPLING_FACTS.get(name, models.GPT6_OTHER_SAMPLING))
+             for name in models.SAMPLING if body.get(name) not in (None, False)]
+    if body.get("tools"):
+        found.append(("function tools accepted with reasoning off", models.GPT6_TOOLS))
+    if isinstance(body.get("n"), int) and body["n"] > 1:
+        found.append(("several choices (n) in one answer", models.GPT6_N))
+    return found
+
+
+def _responses_tools(entry: models.Model, endpoint: str, body: dict) -> Found:
+    """The Responses API's tools and conversations."""
+    if endpoint != refusals.RESPONSES:
+        return []
     tools = [tool.get("type") for tool in body.get("tools") or [] if isinstance(tool, dict)]
-    if endpoint == refusals.RESPONSES and "function" in tools and entry.is_reasoning(endpoint, body):
+    found: Found = []
+    if "function" in tools and entry.is_reasoning(endpoint, body):
         found.append(("function tools accepted while the model reasons", models.GPT6_TOOLS))
-    if endpoint == refusals.RESPONSES and body.get("conversation"):
+    if body.get("conversation"):
         found.append(("earlier turns read from the conversation", models.CONVERSATIONS))
-    if endpoint == refusals.RESPONSES and "file_search" in tools:
+    if "file_search" in tools:
         found += [("the file_search tool accepted", models.FILE_SEARCH_GPT6),
                   ("file_search_call items and file_citation annotations", models.FILE_SEARCH_SHAPE)]
-    if endpoint == refusals.RESPONSES and {"web_search", "web_search_preview"} & set(tools):
+    if {"web_search", "web_search_preview"} & set(tools):
         found += [("the web search tool accepted", models.WEB_SEARCH_GPT6),
                   ("web_search_call items and url_citation annotations", models.WEB_SEARCH_SHAPE),
                   ("search content tokens in usage, and the per-call price", models.WEB_SEARCH_COST)]
-    if entry.family == "gpt-6":
-        found.append(("the model name and fingerprint the answer echoes", models.GPT6_ECHO))
     return found
 
 

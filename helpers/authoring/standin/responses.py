@@ -35,37 +35,17 @@ def answer(server, call: Call) -> Answer:
     if budget is not None and budget <= 0:  # the limit went on reasoning: no message at all
         status, entry = "incomplete", {}
     elif "tool_calls" not in entry or entry.get("content") or "refusal" in entry:  # not tool calls alone
-        if "refusal" in entry:
-            part, text = {"type": "refusal", "refusal": entry["refusal"]}, entry["refusal"]
-        else:
-            fmt = (body.get("text") or {}).get("format")
-            text = _answer_text(entry, fmt, call.text)
-            text, annotations = web_search.cite(text, search) if search else (text, [])
-            text, finish = limit(text, model, max_tokens=budget)
-            status = "incomplete" if finish == "length" else status
-            if searched:
-                annotations = annotations + searched.annotations(text)
-            part = {"type": "output_text", "text": text, "annotations": annotations, "logprobs": []}
-        output.append({"type": "message", "id": "msg_" + seed.hex("msg", 48), "status": status,
-                       "role": "assistant", "content": [part], **_phase(model)})
+        message, text = _message(call, entry, search, searched, budget)
+        status = message["status"]
+        output.append(message)
         said.append({"role": "assistant", "content": text})
         used += count_text(text, model)
-    for n, (name, arguments) in enumerate(_tool_calls(entry) if "tool_calls" in entry else []):
-        output.append({"type": "function_call", "id": "fc_" + seed.hex(f"fc{n}", 48),
-                       "call_id": "call_" + seed.alnum(f"call{n}", 24), "name": name, "arguments": arguments,
-                       "status": "completed"})
-        said.append({"role": "assistant", "tool_calls": [{"function": {"name": name, "arguments": arguments}}]})
-        used += count_text(name + arguments, model)
-    cid, thread = conversations.items_of(server, body.get("conversation"))
-    with server._lock:
-        for before, item in zip(output, output[1:], strict=False):
-            if before["type"] == "reasoning" and item["type"] == "function_call":
-                server._reasoning_before[item["id"]] = before["id"]
-        earlier = _as_messages(thread) if cid else server._conversations.get(body.get("previous_response_id"), [])
-        conversation = earlier + _as_messages(_response_items(body))
-        server._conversations[rid] = conversation + said
-    if cid:  # the conversation keeps this response's input and output items
-        conversations.append(server, cid, conversations.input_items(body, seed) + output)
+    calls = _function_calls(entry, seed) if "tool_calls" in entry else []
+    output += calls
+    said += [{"role": "assistant", "tool_calls": [{"function": {"name": c["name"], "arguments": c["arguments"]}}]}
+             for c in calls]
+    used += sum(count_text(c["name"] + c["arguments"], model) for c in calls)
+    cid, conversation = _remember(server, body, seed, rid, output, said)
     instructions = [{"role": "developer", "content": body["instructions"]}] if body.get("instructions") else []
     schema = _format_schema((body.get("text") or {}).get("format"))
     prompt = prompt_tokens(body, instructions + conversation, schema) + web_search.content_tokens(output)
@@ -78,6 +58,48 @@ def answer(server, call: Call) -> Answer:
     if body.get("stream"):
         return sse_answer(_response_events(response, model), done=False, tokens=prompt + used)
     return json_answer(response, tokens=prompt + used)
+
+
+def _message(call: Call, entry: dict, search, searched, budget: int | None) -> tuple[dict, str]:
+    """The assistant's message item (its text cut to the budget, cited when a tool searched) and its text."""
+    status = "completed"
+    if "refusal" in entry:
+        part, text = {"type": "refusal", "refusal": entry["refusal"]}, entry["refusal"]
+    else:
+        fmt = (call.body.get("text") or {}).get("format")
+        text = _answer_text(entry, fmt, call.text)
+        text, annotations = web_search.cite(text, search) if search else (text, [])
+        text, finish = limit(text, call.model, max_tokens=budget)
+        status = "incomplete" if finish == "length" else status
+        if searched:
+            annotations = annotations + searched.annotations(text)
+        part = {"type": "output_text", "text": text, "annotations": annotations, "logprobs": []}
+    return {"type": "message", "id": "msg_" + call.seed.hex("msg", 48), "status": status,
+            "role": "assistant", "content": [part], **_phase(call.model)}, text
+
+
+def _function_calls(entry: dict, seed: Seed) -> list[dict]:
+    return [{"type": "function_call", "id": "fc_" + seed.hex(f"fc{n}", 48),
+             "call_id": "call_" + seed.alnum(f"call{n}", 24), "name": name, "arguments": arguments,
+             "status": "completed"}
+            for n, (name, arguments) in enumerate(_tool_calls(entry))]
+
+
+def _remember(server, body: dict, seed: Seed, rid: str, output: list[dict],
+              said: list[dict]) -> tuple[str | None, list]:
+    """Keep what a later request may build on (previous_response_id, a conversation, a function call's reasoning
+    item); returns the conversation's id (None for none) and the earlier turns plus this input, as messages."""
+    cid, thread = conversations.items_of(server, body.get("conversation"))
+    with server._lock:
+        for before, item in zip(output, output[1:], strict=False):
+            if before["type"] == "reasoning" and item["type"] == "function_call":
+                server._reasoning_before[item["id"]] = before["id"]
+        earlier = _as_messages(thread) if cid else server._conversations.get(body.get("previous_response_id"), [])
+        conversation = earlier + _as_messages(_response_items(body))
+        server._conversations[rid] = conversation + said
+    if cid:  # the conversation keeps this response's input and output items
+        conversations.append(server, cid, conversations.input_items(body, seed) + output)
+    return cid, conversation
 
 
 def _check_reasoning_items(server, body: dict) -> None:

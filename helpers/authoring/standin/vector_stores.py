@@ -25,20 +25,7 @@ def _expires_at(expires_after, last_active: int) -> int | None:
 @handler
 def answer(server, store: Store, method: str, rest: list[str], call: Call) -> Answer:
     if not rest and method == "POST":
-        file_ids = list(call.body.get("file_ids") or [])
-        for file_id in file_ids:
-            store.file(file_id)
-        vs_id = "vs_" + call.seed.hex("vs", 32)
-        created = store.now(call.seed)
-        store.stores[vs_id] = {"id": vs_id, "object": "vector_store", "created_at": created,
-                               "name": call.body.get("name") or "", "usage_bytes": 0,
-                               "file_counts": _counts(pending=len(file_ids)),
-                               "status": "in_progress" if file_ids else "completed",
-                               "expires_after": call.body.get("expires_after"),
-                               "expires_at": _expires_at(call.body.get("expires_after"), created),
-                               "last_active_at": created, "metadata": call.body.get("metadata") or {}}
-        store.store_files[vs_id] = file_ids
-        return json_answer(store.stores[vs_id])
+        return _create(store, call)
     vector_store = _vector_store(store, rest[0]) if rest else None
     if vector_store is not None and len(rest) == 1 and method == "GET":
         _settle(store, rest[0])
@@ -47,25 +34,55 @@ def answer(server, store: Store, method: str, rest: list[str], call: Call) -> An
         del store.stores[rest[0]]
         return json_answer({"id": rest[0], "object": "vector_store.deleted", "deleted": True})
     if vector_store is not None and len(rest) == 2 and rest[1] == "file_batches" and method == "POST":
-        file_ids = list(call.body.get("file_ids") or [])
-        for file_id in file_ids:
-            store.file(file_id)
-        store.store_files[rest[0]] = store.store_files[rest[0]] + file_ids
-        vector_store.update(status="in_progress", file_counts=_counts(vector_store["file_counts"]["completed"],
-                                                                      len(file_ids)))
-        batch_id = "vsfb_" + call.seed.hex("vsfb", 32)
-        store.file_batches[batch_id] = {"id": batch_id, "object": "vector_store.files_batch",
-                                        "created_at": store.now(call.seed), "vector_store_id": rest[0],
-                                        "status": "in_progress", "file_counts": _counts(pending=len(file_ids))}
-        return json_answer(store.file_batches[batch_id])
+        return _add_file_batch(store, rest[0], call)
     if vector_store is not None and len(rest) == 3 and rest[1] == "file_batches" and method == "GET":
-        batch = store.file_batches.get(rest[2])
-        if batch is None or batch["vector_store_id"] != rest[0]:
-            raise ApiError(404, f"No file batch found with id '{rest[2]}'.")
-        _settle(store, rest[0])
-        batch.update(status="completed", file_counts=_counts(batch["file_counts"]["total"]))
-        return json_answer(batch)
+        return _read_file_batch(store, rest[0], rest[2])
     raise not_found(method, call)
+
+
+def _create(store: Store, call: Call) -> Answer:
+    file_ids = _known_files(store, call)
+    vs_id = "vs_" + call.seed.hex("vs", 32)
+    created = store.now(call.seed)
+    store.stores[vs_id] = {"id": vs_id, "object": "vector_store", "created_at": created,
+                           "name": call.body.get("name") or "", "usage_bytes": 0,
+                           "file_counts": _counts(pending=len(file_ids)),
+                           "status": "in_progress" if file_ids else "completed",
+                           "expires_after": call.body.get("expires_after"),
+                           "expires_at": _expires_at(call.body.get("expires_after"), created),
+                           "last_active_at": created, "metadata": call.body.get("metadata") or {}}
+    store.store_files[vs_id] = file_ids
+    return json_answer(store.stores[vs_id])
+
+
+def _add_file_batch(store: Store, vs_id: str, call: Call) -> Answer:
+    file_ids = _known_files(store, call)
+    vector_store = store.stores[vs_id]
+    store.store_files[vs_id] = store.store_files[vs_id] + file_ids
+    vector_store.update(status="in_progress", file_counts=_counts(vector_store["file_counts"]["completed"],
+                                                                  len(file_ids)))
+    batch_id = "vsfb_" + call.seed.hex("vsfb", 32)
+    store.file_batches[batch_id] = {"id": batch_id, "object": "vector_store.files_batch",
+                                    "created_at": store.now(call.seed), "vector_store_id": vs_id,
+                                    "status": "in_progress", "file_counts": _counts(pending=len(file_ids))}
+    return json_answer(store.file_batches[batch_id])
+
+
+def _read_file_batch(store: Store, vs_id: str, batch_id: str) -> Answer:
+    batch = store.file_batches.get(batch_id)
+    if batch is None or batch["vector_store_id"] != vs_id:
+        raise ApiError(404, f"No file batch found with id '{batch_id}'.")
+    _settle(store, vs_id)
+    batch.update(status="completed", file_counts=_counts(batch["file_counts"]["total"]))
+    return json_answer(batch)
+
+
+def _known_files(store: Store, call: Call) -> list[str]:
+    """The request's file_ids, each one a file the store holds (else the API's 404)."""
+    file_ids = list(call.body.get("file_ids") or [])
+    for file_id in file_ids:
+        store.file(file_id)
+    return file_ids
 
 
 def _vector_store(store: Store, vs_id: str) -> dict:
