@@ -39,6 +39,29 @@ def test_no_amount_of_money_in_lesson_prose_is_typed_by_hand(path):
     assert typed == {}, f"{path.name}: mark each amount as a figure (helpers/authoring/figures.py)"
 
 
+@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.stem)
+def test_no_shutdown_date_in_lesson_prose_is_typed_by_hand(path):
+    """A model's shutdown date is a fact of the SDK's notes or the catalogue: prose states it as a figure."""
+    from helpers import lifecycle, models
+
+    days = {d.isoformat() for d in [*lifecycle.shutdown_dates().values(), *models.shutdown_notices().values()]}
+    typed = {}
+    for index, text in prose(path):
+        bare = figures.CODE.sub("", figures.FIGURE.sub("", text))
+        if found := [day for day in days if day in bare]:
+            typed[index] = found
+    assert typed == {}, f"{path.name}: mark each shutdown date as <!-- figure shutdown:MODEL -->"
+
+
+def test_a_shutdown_figure_reads_the_sdk_or_the_catalogue():
+    assert figures.figure("shutdown:gpt-3.5-turbo-instruct", "any") == "2026-09-28"  # a public notice
+    from helpers import lifecycle
+
+    assert figures.figure("shutdown:whisper-1", "any") == lifecycle.shutdown_date("whisper-1").isoformat()
+    with pytest.raises(ValueError, match="no shutdown date"):
+        figures.figure("shutdown:gpt-6-luna", "any")
+
+
 def test_every_lesson_states_what_a_live_run_costs_from_its_recording():
     for path in LESSONS:
         header = prose(path)[1][1]

@@ -61,6 +61,13 @@ def test_a_folded_solution_and_the_navigation_are_not_teaching_prose(lesson_copy
     assert timing.contents(lesson_copy).words == before
 
 
+def test_a_figures_markers_are_not_words_the_learner_reads(lesson_copy):
+    before = timing.contents(lesson_copy).words
+    _add_cells(lesson_copy, [nbformat.v4.new_markdown_cell(
+        "It was shut down on <!-- figure shutdown:gpt-4 -->2026-10-23<!-- /figure -->.")])
+    assert timing.contents(lesson_copy).words == before + len("It was shut down on 2026-10-23.".split())
+
+
 def test_minutes_written_into_the_metadata_change_nothing(lesson_copy):
     nb = nbformat.read(lesson_copy, as_version=4)
     nb.metadata["kit"].update(teach_minutes=1, practice_minutes=1)

@@ -1,4 +1,4 @@
-"""Figures in lesson text: each price, cost and token count a lesson's prose states is written by the build.
+"""Figures in lesson text: each price, cost, token count and shutdown date lesson prose states, written by the build.
 
 A markdown cell marks a figure as `<!-- figure NAME -->TEXT<!-- /figure -->` (the markers are invisible
 when rendered); `python -m helpers.authoring.build` replaces TEXT with what NAME computes, and a test
@@ -17,6 +17,8 @@ fails when one is stale. NAME is one of
     price-web-search:MODEL    ... per 1,000 calls of the Responses web search tool
     kit:MODULE.NAME           a number the kit's code sets (kit:tokens.TOKENS_PER_MESSAGE)
     kit-usd:MODULE.NAME       a price in dollars the kit's code sets (kit-usd:prices.FILE_SEARCH_PER_1000_CALLS)
+    shutdown:MODEL            the day MODEL was (or will be) shut down: the installed SDK's notes, else the
+                              public notice the model catalogue holds (helpers.models)
 
 Dollar signs are written `\\\\$`: JupyterLab typesets any `$...$` pair in a paragraph as math, and its
 typesetter turns an escaped `\\$` back into a plain dollar sign. `hand_typed_dollars` finds any other.
@@ -33,7 +35,7 @@ from pathlib import Path
 
 import nbformat
 
-from .. import meter, paths, prices, recordings, traffic
+from .. import lifecycle, meter, models, paths, prices, recordings, traffic
 from . import navigation
 
 FIGURE = re.compile(r"(?P<open><!-- figure (?P<name>[\w:.-]+) -->)(?P<text>.*?)(?P<close><!-- /figure -->)", re.S)
@@ -154,7 +156,16 @@ def figure(name: str, notebook: str) -> str:
         if not isinstance(value, int | float) or isinstance(value, bool):
             raise ValueError(f"figure {name!r} is {value!r}, not a number")
         return per_million(value) if kind == "kit-usd" else f"{value:,}"
+    if kind == "shutdown" and model:
+        return shutdown_day(model)
     raise ValueError(f"unknown figure {name!r} (helpers/authoring/figures.py lists them)")
+
+
+def shutdown_day(model: str) -> str:
+    when = lifecycle.shutdown_date(model) or models.shutdown_notices().get(model)
+    if when is None:
+        raise ValueError(f"{model} has no shutdown date in the installed SDK's notes or the model catalogue")
+    return when.isoformat()
 
 
 def fill(text: str, notebook: str) -> str:

@@ -24,6 +24,7 @@ ROUND_TO = 5                # minutes on a plan are multiples of five, rounded u
 
 EXERCISE_CHECK = re.compile(r"\blesson\w+\.check_\w+\(")
 FOLDED = re.compile(r"<details>.*?</details>", re.S)  # a folded solution is read in practice, not taught
+COMMENT = re.compile(r"<!--.*?-->", re.S)  # unseen when rendered: the figure markers
 NAVIGATION = ("nav-top", "nav-bottom")
 
 
@@ -52,7 +53,7 @@ def _round_up(minutes: float) -> int:
 
 def contents(path: Path) -> Contents:
     nb = nbformat.read(path, as_version=4)
-    prose = [FOLDED.sub("", cell.source) for cell in nb.cells
+    prose = [COMMENT.sub("", FOLDED.sub("", cell.source)) for cell in nb.cells
              if cell.cell_type == "markdown" and cell.metadata.get("kit") not in NAVIGATION]
     code = [cell.source for cell in nb.cells if cell.cell_type == "code" and cell.source.strip()]
     exercises = sum(bool(EXERCISE_CHECK.search(source)) for source in code)
