@@ -12,6 +12,9 @@ from typing import Any
 from . import models
 from .tokens import count_messages
 
+__all__ = ["INSTRUCTION_ROLES", "SUMMARY_PREFIX", "SUMMARY_REQUEST", "HistoryError", "check_history", "split_turns",
+           "keep_last_turns", "trim_to_budget", "transcript", "summarise_older"]
+
 INSTRUCTION_ROLES = ("developer", "system")
 SUMMARY_PREFIX = "Summary of the earlier conversation: "
 SUMMARY_REQUEST = ("Summarise the conversation above in at most three sentences. Keep every fact the user "

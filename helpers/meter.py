@@ -21,6 +21,10 @@ from typing import Any
 from . import endpoints, prices, tokens, traffic, vision
 from .prices import usd
 
+__all__ = ["BUDGET_ENV", "DEFAULT_OUTPUT_ESTIMATE", "IMAGE_OUTPUT_ESTIMATE", "BILLED_MODES", "CHAT_PATH", "COLUMNS",
+           "BudgetExceeded", "Call", "input_tokens_of", "output_limit_of", "call_from", "Meter", "estimate", "meter",
+           "start"]
+
 BUDGET_ENV = "KIT_BUDGET_USD"
 # Output tokens assumed for a request that sets no limit: a long answer, so the guard errs on the safe side.
 DEFAULT_OUTPUT_ESTIMATE = 1_000

@@ -20,6 +20,10 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+__all__ = ["PROVIDER", "OTHER_UNITS", "Price", "price", "cost", "web_search_price", "usd", "prices_source",
+           "BATCH_DISCOUNT_PERCENT", "FILE_SEARCH_PER_1000_CALLS", "VECTOR_STORAGE_PER_GB_DAY",
+           "VECTOR_STORAGE_FREE_GB", "GB", "batch_cost", "file_search_cost", "vector_storage_cost"]
+
 PROVIDER = "openai"
 # How genai-prices names the price fields that are not per million tokens, in words.
 OTHER_UNITS = {"audio_hours": "hour of audio", "requests_kcount": "1,000 requests"}

@@ -17,6 +17,12 @@ from typing import Any
 
 from . import models, paths, vision
 
+__all__ = ["ENCODING_URL", "BUNDLED", "DEFAULT_ENCODING", "LEGACY_ENCODING", "TOKENS_PER_MESSAGE", "TOKENS_PER_NAME",
+           "TOKENS_REPLY_PRIMER", "TOKENS_REPLY_PRIMER_REASONING", "FUNCTION_INIT", "PROPERTIES_INIT", "PROPERTY_KEY",
+           "ENUM_INIT", "ENUM_ITEM", "FUNCTIONS_END", "SCHEMA_IGNORED_KEYS", "SCHEMA_OVERHEAD", "CACHE_MIN_TOKENS",
+           "CACHE_STEP", "cache_dir", "install_offline_encodings", "encoding_name_for", "get_encoding", "count_text",
+           "image_tokens", "content_tokens", "count_messages", "count_tools", "count_schema", "token_pieces"]
+
 ENCODING_URL = "https://openaipublic.blob.core.windows.net/encodings/{name}.tiktoken"
 BUNDLED = ("o200k_base", "cl100k_base")
 DEFAULT_ENCODING = "o200k_base"  # the encoding of every current chat, reasoning and embedding model

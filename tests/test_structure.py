@@ -77,3 +77,48 @@ def test_each_package_lists_every_module_it_holds():
         held = {p.stem for p in folder.glob("*.py") if p.stem != "__init__"} | \
                {p.name for p in folder.iterdir() if (p / "__init__.py").is_file() and p.name != "_data"}
         assert listed_modules(package) == held, folder
+
+
+def names_lessons_use() -> dict[str, set[str]]:
+    """Kit module -> the names lesson code takes from it (`from helpers.x import n`, `x.n` after importing x)."""
+    import importlib
+
+    import nbformat
+
+    from helpers.authoring import navigation
+
+    used: dict[str, set[str]] = {}
+    for path in navigation.lessons():
+        modules: dict[str, str] = {}  # a name lesson code binds to a kit module -> the module
+        for cell in nbformat.read(path, as_version=4).cells:
+            if cell.cell_type != "code":
+                continue
+            tree = ast.parse(cell.source)
+            for node in ast.walk(tree):
+                if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("helpers"):
+                    for alias in node.names:
+                        full = f"{node.module}.{alias.name}"
+                        try:
+                            importlib.import_module(full)
+                            modules[alias.asname or alias.name] = full
+                        except ImportError:  # a name, not a module
+                            used.setdefault(node.module or "", set()).add(alias.name)
+                elif isinstance(node, ast.Import):
+                    modules |= {a.asname or a.name: a.name for a in node.names if a.name.startswith("helpers")}
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in modules:
+                    used.setdefault(modules[node.value.id], set()).add(node.attr)
+    return used
+
+
+def test_lessons_use_only_the_public_names_each_kit_module_lists():
+    import importlib
+
+    used = names_lessons_use()
+    assert {"helpers.tokens", "helpers.prices", "helpers.exercises.lesson01"} <= set(used)
+    for module, names in used.items():
+        public = getattr(importlib.import_module(module), "__all__", None)
+        assert public is not None, f"{module} lists no public names (__all__)"
+        assert names <= set(public), f"lessons use {sorted(names - set(public))} of {module}, which it does not list"
+        missing = [name for name in public if not hasattr(importlib.import_module(module), name)]
+        assert missing == [], f"{module}.__all__ names what it does not define: {missing}"

@@ -12,6 +12,8 @@ from openai.types import Model
 
 from . import Verdict, verdict
 
+__all__ = ["check_key_report", "check_embedding_ids", "check_vllm_client"]
+
 VARIABLE = "OPENAI_API_KEY"
 # Built here, not written out, so no file holds a key-shaped string.
 FAKE_KEY = "sk-" + "exercise" + "Check" * 4

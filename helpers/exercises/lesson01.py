@@ -7,6 +7,8 @@ from openai.types.responses import Response
 
 from . import Hints, Verdict, verdict
 
+__all__ = ["check_messages", "check_answer_text", "check_total_tokens"]
+
 TWO_LINES = re.compile(r"\b(two|2)[- ]lines?\b", re.I)
 
 

@@ -14,6 +14,9 @@ from . import Hints, Verdict, verdict
 if TYPE_CHECKING:
     from ..widgets.playground import Playground
 
+__all__ = ["check_was_cut_off", "check_first_token_percent", "check_population", "check_playground", "check_accepted",
+           "check_answer_tokens"]
+
 
 def check_was_cut_off(was_cut_off: Callable[[ChatCompletion], object], short: ChatCompletion,
                       full: ChatCompletion) -> Verdict:

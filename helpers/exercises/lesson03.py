@@ -5,6 +5,8 @@ from typing import Any
 from . import Check, Hints, Verdict, verdict
 from ..tokens import count_messages
 
+__all__ = ["check_continued", "check_keep_last_messages", "check_saved"]
+
 
 def check_continued(messages: Any, first_question: str, reply: str) -> Verdict:
     """Exercise 1: the history continued with the reply as an assistant message and a new question."""

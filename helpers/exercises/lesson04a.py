@@ -6,6 +6,8 @@ from openai.types import Model
 
 from . import Hints, Verdict, verdict
 
+__all__ = ["check_error_code", "check_ported_messages", "check_retiring_ids"]
+
 
 def check_error_code(error: openai.APIStatusError, code: object) -> Verdict:
     """Exercise 1: the error code of the API's answer to a shut-down model."""

@@ -10,6 +10,8 @@ from . import Hints, Verdict, verdict
 from ..models import IMAGE
 from ..prices import cost
 
+__all__ = ["check_decoded", "check_image_cost", "check_portrait_params"]
+
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 

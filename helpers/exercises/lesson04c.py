@@ -8,6 +8,8 @@ from openai.types.audio import TranscriptionVerbose
 
 from . import Verdict, verdict
 
+__all__ = ["check_language_and_duration", "check_cues", "check_speech_seconds"]
+
 
 def check_language_and_duration(verbose: TranscriptionVerbose, language: object, seconds: Any) -> Verdict:
     """Exercise 1: two fields of a verbose transcription."""

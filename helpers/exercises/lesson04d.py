@@ -8,6 +8,8 @@ from openai.types import CreateEmbeddingResponse
 
 from . import Verdict, verdict
 
+__all__ = ["check_cosine", "check_nearest", "check_best_text"]
+
 
 def _true_cosine(a: np.ndarray, b: np.ndarray) -> float:
     return float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b)))

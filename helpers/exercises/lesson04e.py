@@ -6,6 +6,8 @@ from openai.types import Moderation
 
 from . import Hints, Verdict, verdict
 
+__all__ = ["check_flagged", "check_is_harassment"]
+
 THRESHOLD = 0.4
 
 

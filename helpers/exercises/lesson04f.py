@@ -7,6 +7,8 @@ from typing import Any
 from .. import models, vision
 from . import Hints, Verdict, verdict
 
+__all__ = ["check_data_url", "check_screenshot_tokens"]
+
 PREFIX = "data:image/png;base64,"
 SCREENSHOT = (1920, 1080)
 

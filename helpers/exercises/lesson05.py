@@ -7,6 +7,8 @@ from openai.types.chat import ChatCompletion
 from .. import models, prices, tokens
 from . import Hints, Verdict, verdict
 
+__all__ = ["check_token_count", "check_workload_cost", "check_prediction", "check_meter_reading"]
+
 WORKLOAD_MODEL, WORKLOAD_REQUESTS, WORKLOAD_INPUT, WORKLOAD_OUTPUT = models.CHAT_LARGER, 1_000, 1_200, 300
 
 

@@ -8,6 +8,8 @@ from openai.types.chat import ChatCompletion
 from .. import models, prices, tokens
 from . import Hints, Verdict, verdict
 
+__all__ = ["check_saving", "check_stable_prefix"]
+
 MODEL = models.CHAT
 
 

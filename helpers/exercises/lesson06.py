@@ -8,6 +8,8 @@ from openai.types.chat import ChatCompletionChunk
 from .. import models
 from . import Verdict, verdict
 
+__all__ = ["check_collect_text", "check_stream_usage"]
+
 _PIECES = ["Rivers ", "run ", "to ", "the ", "sea."]
 
 

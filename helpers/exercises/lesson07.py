@@ -7,6 +7,8 @@ from openai.types.chat import ChatCompletionMessageFunctionToolCall
 
 from . import Hints, Verdict, verdict
 
+__all__ = ["check_currency_schema", "check_arguments_and_result", "check_tool_message", "check_currency_output"]
+
 CURRENCY_PARAMETERS = {"amount": "number", "from_currency": "string", "to_currency": "string"}
 
 

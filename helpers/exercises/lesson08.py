@@ -10,6 +10,8 @@ from pydantic import BaseModel
 
 from . import Verdict, verdict
 
+__all__ = ["check_recipe_format", "check_recipe_model", "check_parsed_or_none"]
+
 RECIPE_TYPES = {"title": "string", "ingredients": "array", "minutes": "integer"}
 RECIPE_ANNOTATIONS = {"title": str, "ingredients": list[str], "minutes": int}
 

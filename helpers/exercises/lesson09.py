@@ -9,6 +9,8 @@ import openai
 
 from . import Check, Hints, Verdict, verdict
 
+__all__ = ["check_should_retry", "check_overnight", "check_backoff"]
+
 _URL = "https://api.openai.com/v1/chat/completions"
 
 

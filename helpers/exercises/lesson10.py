@@ -6,6 +6,8 @@ from openai.types.responses import Response
 from .. import models
 from . import Verdict, verdict
 
+__all__ = ["check_text", "check_history", "check_arguments"]
+
 CAT_QUESTION = "Suggest a name for a grey cat."
 NEW_QUESTION = "Give me two more ideas."
 

@@ -6,6 +6,8 @@ from openai.types.responses import ResponseStreamEvent, ResponseUsage
 
 from . import Hints, Verdict, verdict
 
+__all__ = ["check_delta_text", "check_completed_usage"]
+
 _PIECES = ["Boats ", "rock ", "on ", "the ", "tide."]
 
 

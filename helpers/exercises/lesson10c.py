@@ -7,6 +7,8 @@ from openai.types.responses import ResponseFunctionToolCall
 
 from . import Hints, Verdict, verdict
 
+__all__ = ["check_flat_tool", "check_call_output"]
+
 
 def check_flat_tool(chat_tool: dict[str, Any], tool: Any) -> Verdict:
     """Exercise 1: a Chat Completions tool rewritten in the Responses shape."""

@@ -7,6 +7,8 @@ from pydantic import BaseModel
 
 from . import Hints, Verdict, verdict
 
+__all__ = ["check_to_text_format", "check_trip_object"]
+
 _SCHEMA = {"type": "object", "properties": {"title": {"type": "string"}, "year": {"type": "integer"}},
            "required": ["title", "year"], "additionalProperties": False}
 _CHAT_FORMATS = [

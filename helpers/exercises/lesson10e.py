@@ -8,6 +8,8 @@ from openai.types.responses import Response
 from .. import models, prices
 from . import Hints, Verdict, verdict
 
+__all__ = ["check_cited_pages", "check_search_bill"]
+
 _MODEL = models.CHAT
 
 

@@ -7,6 +7,8 @@ from helpers.models import SHUT_DOWN
 
 from . import Check, Verdict, verdict
 
+__all__ = ["check_new_calls", "check_replacements", "check_attributes"]
+
 NEW_CALLS = {
     "openai.ChatCompletion.create": "client.chat.completions.create",
     "openai.Completion.create": "client.completions.create",

@@ -13,6 +13,8 @@ from ..prices import cost
 from ..widgets.chat import Turn
 from ..widgets.travel_bot import get_weather
 
+__all__ = ["check_tool_reply", "check_reply_message", "check_run_turn", "check_tool_schema", "check_turn_cost"]
+
 # The fields the SDK's request type allows in an assistant message.
 ASSISTANT_FIELDS = frozenset(ChatCompletionAssistantMessageParam.__annotations__)
 EXAMPLE_CALL = {"id": "call_faro0001", "type": "function",

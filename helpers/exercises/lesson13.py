@@ -9,6 +9,8 @@ from openai.types import CreateEmbeddingResponse
 
 from . import Hints, Verdict, verdict
 
+__all__ = ["check_top_k", "check_best_source", "check_cites_only_given"]
+
 CITATION = re.compile(r"\[([\w.-]+\.md)\]")
 
 # (scores, k, the right answer): distinct scores, so "best first" has one answer

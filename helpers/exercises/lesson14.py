@@ -9,6 +9,8 @@ from openai.types.responses import Response
 from .. import models, prices
 from . import Hints, Verdict, verdict
 
+__all__ = ["check_cited", "check_cost", "check_inline_part"]
+
 DATA_URL = "data:application/pdf;base64,"
 
 

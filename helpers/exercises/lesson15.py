@@ -9,6 +9,8 @@ from openai.types.responses import Response
 from .. import models, prices
 from . import Hints, Verdict, verdict
 
+__all__ = ["check_line", "check_tally", "check_batch_saving"]
+
 NEW_COMMENT = "Are dogs allowed on the Ridge Trail in April?"
 
 

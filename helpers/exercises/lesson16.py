@@ -8,6 +8,8 @@ from . import Hints, Verdict, verdict
 if TYPE_CHECKING:
     import pandas as pd
 
+__all__ = ["check_misses"]
+
 
 def check_misses(results: pd.DataFrame, misses: Any) -> Verdict:
     """Exercise 1: the careful prompt's rows that were not an exact match."""

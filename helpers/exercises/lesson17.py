@@ -4,6 +4,8 @@ from collections.abc import Callable
 
 from . import Hints, Verdict, verdict
 
+__all__ = ["check_seconds"]
+
 # Reset times as the x-ratelimit-reset-* headers and 429 messages write them (helpers/authoring/standin/ratelimits.py
 # names the captures), with the seconds each means.
 RESETS = {"120ms": 0.12, "1.5s": 1.5, "6m0s": 360.0, "17ms": 0.017, "9.816s": 9.816, "7m12s": 432.0, "0s": 0.0}

@@ -8,6 +8,8 @@ from . import Hints, Verdict, verdict
 if TYPE_CHECKING:
     from agents import RunResult
 
+__all__ = ["check_tool_output"]
+
 
 def check_tool_output(result: RunResult, tool_output: object) -> Verdict:
     """Exercise 1: what the function tool returned during the run."""

@@ -22,6 +22,9 @@ from ..prices import usd
 from ..recordings import OfflineMiss, recorded_requests
 from ..shell import running_shell
 
+__all__ = ["DEFAULT_DEVELOPER", "DEFAULT_MODEL", "CHAT_PATH", "MISS_NOTE", "GO_LIVE", "ChatInputError",
+           "friendly_error", "Turn", "Chat", "ROLE_COLOURS", "message_html", "describe", "ChatWidget"]
+
 DEFAULT_DEVELOPER = "You are a friendly travel guide. Answer in at most three sentences."
 DEFAULT_MODEL = models.CHAT
 CHAT_PATH = endpoints.CHAT

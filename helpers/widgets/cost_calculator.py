@@ -18,6 +18,9 @@ import ipywidgets as widgets
 
 from .. import models, prices, tokens
 
+__all__ = ["MODELS", "MAX_TOKENS", "MAX_REQUESTS", "Refused", "Estimate", "whole_number", "prompt_tokens", "estimate",
+           "CostCalculator"]
+
 MODELS = (models.CHAT, models.CHAT_LARGER, models.CHAT_BALANCED, models.EMBEDDING)
 MAX_TOKENS = 10_000_000  # well past any context window: a bigger number is a typing slip
 MAX_REQUESTS = 1_000_000_000

@@ -18,6 +18,8 @@ import ipywidgets as widgets
 
 from ..modes import SetupError, check_key_shape
 
+__all__ = ["VARIABLE", "ACCEPTED", "key_problem", "KeyEntry"]
+
 VARIABLE = "OPENAI_API_KEY"
 ACCEPTED = ("Key set for this kernel only: it is not saved anywhere and is gone when the kernel restarts. "
             "Now re-run the setup cell at the top of the notebook, and the cells that make a client, "

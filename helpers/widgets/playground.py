@@ -27,6 +27,10 @@ from openai.types.chat import ChatCompletion
 from .. import endpoints, models, refusals
 from ..recordings import OfflineMiss, recorded_requests
 
+__all__ = ["MODELS", "TEMPERATURE", "TOP_P", "MAX_TOKENS", "MAX_STOPS", "CHAT_PATH", "EFFORTS", "FIELDS", "DEFAULTS",
+           "Refused", "parse_stop", "stop_text", "build_request", "settings_from_request", "recorded_examples",
+           "describe", "Playground"]
+
 MODELS = (models.CHAT, models.CHAT_LARGER)
 TEMPERATURE = (0.0, 2.0)
 TOP_P = (0.0, 1.0)

@@ -17,6 +17,8 @@ import ipywidgets as widgets
 
 from .. import tokens
 
+__all__ = ["ENCODINGS", "COLOURS", "MAX_CHARACTERS", "Tokenized", "tokenize", "render", "Tokenizer"]
+
 ENCODINGS = {
     "o200k_base": "o200k_base (gpt-6-luna, gpt-5.4-mini and every current model)",
     "cl100k_base": "cl100k_base (legacy: gpt-3.5-turbo-instruct, text-embedding-3-small)",

@@ -20,6 +20,9 @@ from ..meter import meter
 from ..prices import cost, usd
 from .chat import Chat, ChatWidget, Turn
 
+__all__ = ["TRAVEL_GUIDE", "DEFAULT_BUDGET", "MAX_TOOL_ROUNDS", "FORECASTS", "WEATHER_TOOL", "get_weather", "TOOLS",
+           "run_tool_call", "TravelBot", "TravelBotWidget"]
+
 TRAVEL_GUIDE = ("You are a friendly travel guide for Portugal. Answer in at most three sentences. "
                 "Use get_weather for today's weather; never guess it.")
 DEFAULT_BUDGET = 600  # prompt tokens per request, history included
