@@ -56,9 +56,12 @@ def install(prefix: str = sys.prefix, base_prefix: str = sys.base_prefix,
             environ: Mapping[str, str] = os.environ) -> bool:
     """Register the hint in a virtual environment's IPython config; True if it is registered.
 
-    A Python that is not a virtual environment is left alone, as is a config file the kit did not
-    write; a folder the kit may not write to is no error (the hint is a convenience)."""
-    if environ.get(OFF_ENV, "").strip().lower() == "off" or Path(prefix).resolve() == Path(base_prefix).resolve():
+    A Python that is not a virtual environment is left alone (unless `base_prefix` is "", as for an image
+    built for the kit), as is a config file the kit did not write; a folder the kit may not write to is no
+    error (the hint is a convenience)."""
+    if environ.get(OFF_ENV, "").strip().lower() == "off":
+        return False
+    if base_prefix and Path(prefix).resolve() == Path(base_prefix).resolve():
         return False
     path = config_file(prefix)
     try:
@@ -74,8 +77,5 @@ def install(prefix: str = sys.prefix, base_prefix: str = sys.base_prefix,
 
 
 if __name__ == "__main__":  # for an environment that is not a virtual environment (Binder's image)
-    path = config_file()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if not path.exists():
-        path.write_text(CONFIG_TEXT, encoding="utf-8")
-    print(f"{path}: the before-setup hint is {'on' if EXTENSION_LINE in path.read_text() else 'not on'}")
+    on = install(base_prefix="")
+    print(f"{config_file()}: the before-setup hint is {'on' if on else 'not on'}")

@@ -143,9 +143,9 @@ def load_dotenv() -> None:
     except OSError as err:
         raise SetupError(f"{env_file} cannot be read ({err.strerror}). Check its permissions, or delete it "
                          "and set OPENAI_API_KEY another way (lesson 00).") from None
-    from dotenv import load_dotenv
+    import dotenv
 
-    load_dotenv(stream=io.StringIO(text), override=False)
+    dotenv.load_dotenv(stream=io.StringIO(text), override=False)
 
 
 def normalise_base_url(environ: MutableMapping[str, str] = os.environ) -> None:

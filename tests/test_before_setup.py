@@ -75,6 +75,8 @@ def test_install_leaves_someone_elses_config_a_plain_python_and_a_test_run_alone
     plain = tmp_path / "python"
     assert not before_setup.install(str(plain), base_prefix=str(plain), environ={})
     assert not before_setup.config_file(str(plain)).exists()
+    assert before_setup.install(str(plain), base_prefix="", environ={})  # an image built for the kit (Binder)
+    assert before_setup.config_file(str(plain)).read_text() == before_setup.CONFIG_TEXT
 
 
 def test_an_environment_the_kit_cannot_write_to_is_no_error(tmp_path):
