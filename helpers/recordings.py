@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import filelock
 import httpx2
@@ -163,6 +163,33 @@ def _decode_body(body: dict[str, Any] | None, path: Path) -> bytes:
         raise RecordingError(f"{shown(path)} refers to {body['blob']}, which is missing. "
                              "Restore it from git (git checkout -- data/) or record again.")
     return blob.read_bytes()
+
+
+class BatchLine(NamedTuple):
+    interaction: int  # the number (from 1) of the interaction that downloaded the file
+    kind: str  # "output" or "error"
+    endpoint: str  # what the batch's requests were sent to
+    number: int  # the line's number in its file, from 1
+    text: str
+
+
+def batch_file_lines(path: Path, interactions: list[dict]) -> list[BatchLine]:
+    """The lines of every batch output and error file the recording at `path` downloaded."""
+    files = {}  # file id -> ("output" or "error", the batch's endpoint)
+    for interaction in interactions:
+        body = (interaction["response"].get("body") or {}).get("json")
+        if isinstance(body, dict) and body.get("object") == "batch":
+            for kind in ("output", "error"):
+                if body.get(f"{kind}_file_id"):
+                    files[body[f"{kind}_file_id"]] = (kind, body["endpoint"])
+    found = []
+    for index, interaction in enumerate(interactions, start=1):
+        parts = interaction["request"]["path"].removeprefix("/v1").strip("/").split("/")
+        body = interaction["response"].get("body") or {}
+        if len(parts) == 3 and parts[0] == "files" and parts[2] == "content" and parts[1] in files and "blob" in body:
+            lines = _decode_body(body, path).decode("utf-8").splitlines()
+            found += [BatchLine(index, *files[parts[1]], number, text) for number, text in enumerate(lines, start=1)]
+    return found
 
 
 # A LiteLLM proxy relays its upstream's headers with this prefix (BerriAI/litellm#16091), so an answer

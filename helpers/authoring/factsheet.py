@@ -10,7 +10,7 @@ import json
 from collections import defaultdict
 from pathlib import Path
 
-from .. import models, paths, refusals
+from .. import models, paths, recordings, refusals
 from ..models import Fact
 
 PAGE = Path("docs") / "model-facts.md"
@@ -153,18 +153,9 @@ RATE_LIMITS = "rate-limit headers on every answer"
 
 
 def _batch_answers(recording: Path, interactions: list[dict]) -> list[dict]:
-    """The answers inside a recorded batch output file (JSONL kept as a blob): each line's response body."""
-    outputs = {body.get("output_file_id") for i in interactions
-               if isinstance(body := ((i["response"].get("body") or {}).get("json")), dict)
-               and body.get("object") == "batch"}
-    found = []
-    for interaction in interactions:
-        parts = interaction["request"]["path"].strip("/").split("/")
-        blob = (interaction["response"].get("body") or {}).get("blob")
-        if blob and len(parts) == 4 and parts[1] == "files" and parts[3] == "content" and parts[2] in outputs:
-            for line in (recording.parent / blob).read_text(encoding="utf-8").splitlines():
-                found.append(json.loads(line)["response"]["body"])
-    return found
+    """The answers inside a recorded batch output file: each line's response body."""
+    return [json.loads(line.text)["response"]["body"]
+            for line in recordings.batch_file_lines(recording, interactions) if line.kind == "output"]
 
 
 def _facts_of_answer(answer: dict) -> list[tuple[str, Fact]]:

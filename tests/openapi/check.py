@@ -16,6 +16,7 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
+from helpers import recordings
 from helpers.traffic import parse_events
 
 from .corrections import CORRECTIONS
@@ -221,28 +222,14 @@ def check_batch_output(report: Report, path: Path, interactions: list[dict]) -> 
     """A batch's output and error files hold answers too: each line's `response.body` is what the batch's
     endpoint answered (the spec has no schema for the line itself, so the body is checked against the
     endpoint's answer, or against ErrorResponse for a refused line)."""
-    endpoint_of = {}
-    for interaction in interactions:
-        body = (interaction["response"].get("body") or {}).get("json")
-        if isinstance(body, dict) and body.get("object") == "batch":
-            for key in ("output_file_id", "error_file_id"):
-                if body.get(key):
-                    endpoint_of[body[key]] = body["endpoint"]
-    for number, interaction in enumerate(interactions, start=1):
-        request, body = interaction["request"], interaction["response"].get("body") or {}
-        parts = request["path"].removeprefix(API_PREFIX).strip("/").split("/")
-        if not (len(parts) == 3 and parts[0] == "files" and parts[2] == "content" and parts[1] in endpoint_of
-                and "blob" in body):
-            continue
-        lines = (path.parent / body["blob"]).read_text(encoding="utf-8").splitlines()
-        for line_number, line in enumerate(lines, start=1):
-            where = f"{path.name} #{number} line {line_number}"
-            try:
-                result = json.loads(line)
-                answer = result["response"]
-                schema = response_schema("POST", endpoint_of[parts[1]], answer["status_code"], "application/json")
-                found = ([] if {"id", "custom_id", "response", "error"} <= set(result)
-                         else ["a line has id, custom_id, response and error"]) + problems(answer["body"], schema)
-            except (ValueError, KeyError, TypeError) as error:
-                found = [f"not a batch output line: {error!r}"]
-            report.checked("batch output lines", where, found)
+    for line in recordings.batch_file_lines(path, interactions):
+        where = f"{path.name} #{line.interaction} line {line.number}"
+        try:
+            result = json.loads(line.text)
+            answer = result["response"]
+            schema = response_schema("POST", line.endpoint, answer["status_code"], "application/json")
+            found = ([] if {"id", "custom_id", "response", "error"} <= set(result)
+                     else ["a line has id, custom_id, response and error"]) + problems(answer["body"], schema)
+        except (ValueError, KeyError, TypeError) as error:
+            found = [f"not a batch output line: {error!r}"]
+        report.checked("batch output lines", where, found)
