@@ -63,15 +63,17 @@ def check_key_shape(key: str) -> None:
                          "Copy it again from your OpenAI dashboard, API keys page.")
 
 
-def make_banner(mode: str, notebook: str) -> str:
-    path = recordings.recording_path(notebook)
+def make_banner(mode: str, notebook: str, recording: recordings.Recording | None = None) -> str:
+    """The setup cell's banner; it reads the recording (the session's, when given: read once, kept)."""
+    recording = recording or recordings.Recording(notebook)
+    path = recording.path
     where = recordings.shown(path)
     server = os.environ.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL
     if mode == "offline":
         if not path.exists():
             source = f"no recordings exist for this notebook yet ({where}), so every request will be a miss"
         else:
-            data = recordings.read_file(path)
+            data = recording.data
             count = len(data["interactions"])
             source = (f"answers are replayed from {where} "
                       f"({count} recorded request{'s' * (count != 1)}: {data['provenance']})")
@@ -80,7 +82,7 @@ def make_banner(mode: str, notebook: str) -> str:
         return (f"Live mode: requests go to {server} with the key in OPENAI_API_KEY (never shown); "
                 "each call is billed to that key.")
     if path.exists():
-        recordings.read_file(path)  # a damaged file is named now, before a request is billed
+        recording.data  # noqa: B018 - a damaged file is named now, before a request is billed
     if os.environ.get("KIT_OVERWRITE", "") == "1":
         return (f"Record mode, re-recording (KIT_OVERWRITE=1): requests go to {server}, and each answer "
                 f"replaces the one recorded for it in {where}.")
@@ -126,7 +128,7 @@ def setup(notebook: str) -> None:
     # Installed before the banner reads the recording: when the file is damaged, the setup cell says so,
     # and a request the learner sends anyway meets the same message instead of leaving the machine.
     current = session.install()
-    session.banner = make_banner(mode, notebook) + sandbox.banner_note(local)
+    session.banner = make_banner(mode, notebook, session.recording) + sandbox.banner_note(local)
     print(session.banner)
 
 
