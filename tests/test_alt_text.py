@@ -31,6 +31,7 @@ def shell():
     alt_text.install()
     yield shell
     formatter.type_printers, formatter.deferred_printers = saved
+    InteractiveShell.clear_instance()  # later tests in this process run in plain Python again
 
 
 def test_a_figure_is_described_by_its_titles_and_axis_labels():

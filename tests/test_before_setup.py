@@ -91,8 +91,9 @@ def test_the_setup_cell_registers_the_hint_in_a_notebook_only(recordings_dir, mo
 
     calls = []
     monkeypatch.setattr(before_setup, "install", lambda: calls.append("install") or True)
+    monkeypatch.setattr(modes, "running_shell", lambda: None)  # plain Python, whatever shell an earlier test made
     modes.setup("anything")
-    assert calls == []  # plain Python (this test): no kernel will read the config
+    assert calls == []  # no kernel will read the config
     monkeypatch.setattr(modes, "running_shell", lambda: object())
     modes.setup("anything")
     assert calls == ["install"]

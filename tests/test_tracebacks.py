@@ -30,6 +30,7 @@ def shell(capsys):
     capsys.readouterr()
     yield shell
     shell.CustomTB, shell.custom_exceptions = saved
+    InteractiveShell.clear_instance()  # later tests in this process run in plain Python again
 
 
 def run(shell, capsys, source: str):
