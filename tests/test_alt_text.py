@@ -26,12 +26,9 @@ def tiny_png() -> bytes:
 @pytest.fixture
 def shell():
     shell = InteractiveShell.instance()
-    formatter = shell.display_formatter.formatters["text/html"]
-    saved = dict(formatter.type_printers), dict(formatter.deferred_printers)
     alt_text.install()
     yield shell
-    formatter.type_printers, formatter.deferred_printers = saved
-    InteractiveShell.clear_instance()  # later tests in this process run in plain Python again
+    InteractiveShell.clear_instance()  # with its formatters: later tests in this process run in plain Python again
 
 
 def test_a_figure_is_described_by_its_titles_and_axis_labels():

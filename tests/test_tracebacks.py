@@ -25,12 +25,10 @@ client.models.list()
 @pytest.fixture
 def shell(capsys):
     shell = InteractiveShell.instance()
-    saved = shell.CustomTB, shell.custom_exceptions
     tracebacks.install(KIT_ERRORS)
     capsys.readouterr()
     yield shell
-    shell.CustomTB, shell.custom_exceptions = saved
-    InteractiveShell.clear_instance()  # later tests in this process run in plain Python again
+    InteractiveShell.clear_instance()  # with its error display: later tests in this process run in plain Python again
 
 
 def run(shell, capsys, source: str):
