@@ -182,6 +182,12 @@ class LabServer:
     def lab_url(self, path: str) -> str:
         return f"{self.url}/lab/tree/{path}?reset&token={self.token}"
 
+    def forget_layouts(self) -> None:
+        """Remove the saved layouts (workspaces), so the next page opens as on a learner's first visit
+        rather than restoring the tabs an earlier test left open."""
+        for saved in (self.workdir / "workspaces").glob("*.jupyterlab-workspace"):
+            saved.unlink()
+
     def shut_down_sessions(self) -> None:
         """Stop every kernel still running (a test that failed half-way may leave one behind)."""
         for session in self.api("GET", "/api/sessions"):
