@@ -18,10 +18,7 @@ def _follow(page, text: str, lab, target: str) -> None:
     link = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-RenderedMarkdown a", has_text=text).first
     # JupyterLab attaches its click handler, then points href at the file's /files/ address: a click
     # before that is the browser's own navigation, not the learner's.
-    link.evaluate("(a, timeoutMs) => new Promise((resolve, reject) => { const start = Date.now();"
-                  " (function check() { if (a.href.includes('/files/')) resolve();"
-                  " else if (Date.now() - start > timeoutMs) reject(new Error('link not handled: ' + a.href));"
-                  " else setTimeout(check, 100); })(); })", 60_000)
+    page.wait_for_function("a => a.href.includes('/files/')", arg=link.element_handle())
     link.click()
     try:
         page.wait_for_function(JS_NOTEBOOK_OPEN, arg=target)
